@@ -1,0 +1,62 @@
+"""Request and response bodies of the centre API (they make the OpenAPI document)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.core.ticket import Channel
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IssueRequest(_Strict):
+    group: str = Field(min_length=1, max_length=32, description="Mã nhóm dịch vụ, ví dụ HT")
+    priority: str | None = Field(default=None, max_length=32, description="Mã đối tượng ưu tiên")
+    channel: Channel = Channel.KIOSK
+
+
+class ClerkRequest(_Strict):
+    clerk: str | None = Field(default=None, max_length=64)
+
+
+class TransferRequest(_Strict):
+    group: str = Field(min_length=1, max_length=32)
+
+
+class PauseRequest(_Strict):
+    reason: str = Field(default="break", max_length=32, description="break | back_office | meeting")
+    clerk: str | None = Field(default=None, max_length=64)
+
+
+class DeviceRequest(_Strict):
+    name: str = Field(min_length=1, max_length=80)
+    role: str = Field(description="admin | kiosk | counter | display")
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: str = Field(description="Số hiển thị, ví dụ A001")
+    seq_number: int
+    group: str
+    day: str
+    issued_at: str
+    channel: str
+    priority: str | None
+    state: str
+    outcome: str | None
+    call_count: int
+    counter: int | None
+    transfers: int
+
+
+class IssuedTicketOut(TicketOut):
+    people_ahead: int
+    estimated_wait_s: int
+
+
+class ErrorOut(BaseModel):
+    error: str = Field(description="Mã lỗi ổn định cho chương trình")
+    message: str = Field(description="Thông báo tiếng Việt cho người dùng")
+    details: dict[str, object] = Field(default_factory=dict)

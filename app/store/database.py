@@ -1,0 +1,37 @@
+"""Opening the SQLite file: WAL, full fsync on commit, migrations applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from app.store.schema import queue_migrations
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; check_same_thread off because the
+    # writer thread owns its connection but is created elsewhere.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # FULL: an acknowledged ticket survives power loss, not just a process crash.
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def open_database(path: Path) -> Database:
+    """Open (creating if needed) and migrate the queue database."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(connect(path))
+    queue_migrations.apply(db)
+    _make_private(path)
+    return db
+
+
+def _make_private(path: Path) -> None:
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists():
+            candidate.chmod(0o600)

@@ -1,0 +1,434 @@
+"""The queue: every command is one writer transaction that loads, applies a core rule, saves
+and records an event; reads use their own connections (WAL lets them run beside the writer)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.core.calling import choose_next, people_ahead
+from app.core.centre import Centre, CounterConfig, ServiceGroup
+from app.core.centre_codec import centre_from_dict, centre_to_dict
+from app.core.clock import Clock, local_day, to_iso
+from app.core.errors import Conflict, DomainError, NotFound
+from app.core.estimate import estimate_wait_s
+from app.core.issuing import group_status, next_number
+from app.core.kpi import compute_kpis
+from app.core.ticket import Channel, State, Ticket
+from app.store.database import connect, open_database
+from app.store.rows import load_tickets, save_ticket, ticket_to_dict
+from app.store.writer import Event, Tx, Writer
+
+_RECENT_SERVICES = 20
+_PAUSE_REASONS = {"break": "Nghỉ giải lao", "back_office": "Xử lý hồ sơ", "meeting": "Họp"}
+
+
+class QueueStore:
+    def __init__(self, path: Path, clock: Clock, default_centre: Callable[[], Centre]) -> None:
+        self.path = path
+        self.clock = clock
+        self._db = open_database(path)
+        self._readers = threading.local()
+        self._open_day: date | None = None
+        row = self._db.execute("SELECT value FROM config WHERE key='centre'").fetchone()
+        if row is None:
+            self.centre = default_centre()
+            self._db.execute(
+                "INSERT INTO config (key, value) VALUES ('centre', ?)",
+                (json.dumps(centre_to_dict(self.centre), ensure_ascii=False),),
+            )
+        else:
+            self.centre = centre_from_dict(json.loads(row[0]))
+        self.writer = Writer(self._db.conn)
+        self.writer.run(self._roll_day)
+
+    def close(self) -> None:
+        self.writer.close()
+        self._db.conn.close()
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def reader(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = connect(self.path)
+            self._readers.conn = conn
+        return conn
+
+    def today(self) -> date:
+        return local_day(self.clock.now())
+
+    def snapshot(self) -> dict[str, Any]:
+        conn = self.reader()
+        conn.execute("BEGIN")
+        try:
+            seq = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
+            day = self.today()
+            open_tickets = load_tickets(conn, "day = ? AND state != 'done'", [day.isoformat()], with_intervals=False)
+            counters = {r[0]: r for r in conn.execute("SELECT counter, status, reason, clerk FROM counter_state")}
+            issued = dict(
+                conn.execute("SELECT grp, issued FROM day_counters WHERE day = ?", [day.isoformat()]).fetchall()
+            )
+            last = dict(
+                conn.execute("SELECT grp, last_number FROM day_counters WHERE day = ?", [day.isoformat()]).fetchall()
+            )
+        finally:
+            conn.execute("COMMIT")
+        now = self.clock.now()
+        waiting = [t for t in open_tickets if t.state is State.WAITING]
+        groups = []
+        for g in self.centre.groups:
+            status = group_status(g, now, issued.get(g.code, 0), last.get(g.code))
+            groups.append({
+                **self.group_view(g),
+                "waiting": sum(1 for t in waiting if t.group == g.code),
+                "issued_today": issued.get(g.code, 0),
+                "open": status.open,
+                "closed_message": status.message or None,
+                "reopens_at": to_iso(status.reopens_at) if status.reopens_at else None,
+            })  # fmt: skip
+        counter_views = []
+        for c in self.centre.counters:
+            state = counters.get(c.id)
+            current = next(
+                (t for t in open_tickets if t.counter == c.id and t.state is not State.WAITING),
+                None,
+            )
+            counter_views.append({
+                **self.counter_view(c),
+                "status": state[1] if state else "closed",
+                "reason": state[2] if state else None,
+                "current": ticket_to_dict(current) if current else None,
+            })  # fmt: skip
+        return {
+            "seq": seq,
+            "day": day.isoformat(),
+            "groups": groups,
+            "counters": counter_views,
+            "waiting": [ticket_to_dict(t) for t in sorted(waiting, key=lambda t: (not t.is_priority, t.issued_at))],
+        }
+
+    def events_since(self, seq: int, limit: int = 10_000) -> list[Event]:
+        rows = self.reader().execute(
+            "SELECT seq, at, kind, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, limit),
+        )
+        return [Event(s, at, kind, json.loads(p)) for s, at, kind, p in rows]
+
+    def oldest_seq(self) -> int:
+        row = self.reader().execute("SELECT min(seq) FROM events").fetchone()
+        return int(row[0] or 0)
+
+    def ticket(self, ticket_id: int) -> dict[str, Any]:
+        found = load_tickets(self.reader(), "id = ?", [ticket_id], with_intervals=False)
+        if not found:
+            raise NotFound(f"Không có số thứ tự mã {ticket_id}.")
+        return ticket_to_dict(found[0])
+
+    def stats(self, day: date | None = None) -> dict[str, Any]:
+        day = day or self.today()
+        tickets = load_tickets(self.reader(), "day = ?", [day.isoformat()])
+        return {
+            "day": day.isoformat(),
+            **compute_kpis(tickets, self.clock.now(), self.centre.policy.wait_target_s),
+        }
+
+    @staticmethod
+    def group_view(g: ServiceGroup) -> dict[str, Any]:
+        return {"code": g.code, "name": g.name, "prefix": g.prefix, "fields": list(g.fields)}
+
+    @staticmethod
+    def counter_view(c: CounterConfig) -> dict[str, Any]:
+        return {"id": c.id, "name": c.name, "groups": dict(c.groups)}
+
+    # --- commands (each runs on the writer) ----------------------------------------------------
+
+    def command(self, job: Callable[[Tx], Any], idempotency_key: str | None = None) -> Any:
+        """Run a command; with a key, a retried request gets the first answer and changes nothing."""
+        if idempotency_key is None:
+            return self.writer.run(lambda tx: self._with_day(tx, job))
+
+        def once(tx: Tx) -> Any:
+            row = tx.conn.execute("SELECT body FROM requests WHERE key = ?", (idempotency_key,)).fetchone()
+            if row is not None:
+                return json.loads(row[0])
+            result = self._with_day(tx, job)
+            tx.conn.execute(
+                "INSERT INTO requests (key, status, body, at) VALUES (?, 200, ?, ?)",
+                (idempotency_key, json.dumps(result, ensure_ascii=False), to_iso(self.clock.now())),
+            )
+            return result
+
+        return self.writer.run(once)
+
+    def _with_day(self, tx: Tx, job: Callable[[Tx], Any]) -> Any:
+        self._roll_day(tx)
+        return job(tx)
+
+    def _roll_day(self, tx: Tx) -> None:
+        """On the first command of a new local day, close what the previous days left open."""
+        now = self.clock.now()
+        today = local_day(now)
+        if self._open_day == today:
+            return
+        stale = load_tickets(tx.conn, "day < ? AND state != 'done'", [today.isoformat()])
+        for ticket in stale:
+            ticket.close_day(now=now)
+            save_ticket(tx.conn, ticket)
+        tx.conn.execute(
+            "UPDATE counter_state SET status='closed', reason=NULL, priority_streak=0, since=? "
+            "WHERE status != 'closed'",
+            (to_iso(now),),
+        )
+        tx.conn.execute('UPDATE counter_intervals SET "end"=? WHERE "end" IS NULL', (to_iso(now),))
+        tx.conn.execute("DELETE FROM requests WHERE at < ?", ((today.isoformat()),))
+        if stale:
+            tx.emit("day.closed", {"day": today.isoformat(), "removed": [t.id for t in stale]}, now)
+        self._open_day = today
+
+    def _group(self, code: str) -> ServiceGroup:
+        group = self.centre.group(code)
+        if group is None:
+            known = ", ".join(g.code for g in self.centre.groups)
+            raise NotFound(f"Không có nhóm dịch vụ “{code}”. Các nhóm hiện có: {known}.", code="unknown_group")
+        return group
+
+    def _counter(self, counter_id: int) -> CounterConfig:
+        counter = self.centre.counter(counter_id)
+        if counter is None:
+            raise NotFound(f"Không có quầy số {counter_id}.", code="unknown_counter")
+        return counter
+
+    def issue(
+        self,
+        group_code: str,
+        *,
+        priority: str | None = None,
+        channel: Channel = Channel.KIOSK,
+        device: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        group = self._group(group_code)
+        if priority is not None and self.centre.priority(priority) is None:
+            known = ", ".join(p.code for p in self.centre.priority_categories)
+            raise DomainError(f"Không có đối tượng ưu tiên “{priority}”. Có: {known}.", code="unknown_priority")
+
+        def job(tx: Tx) -> dict[str, Any]:
+            now = self.clock.now()
+            day = local_day(now).isoformat()
+            row = tx.conn.execute(
+                "SELECT issued, last_number FROM day_counters WHERE day=? AND grp=?",
+                (day, group.code),
+            ).fetchone()
+            issued, last = (row[0], row[1]) if row else (0, None)
+            number = next_number(group, now, issued, last)
+            tid = tx.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM tickets").fetchone()[0]
+            ticket = Ticket.issue(
+                id=tid, day=local_day(now), group=group.code, number=number,
+                display=group.display_number(number), now=now, channel=channel,
+                priority=priority, granted_by=device,
+            )  # fmt: skip
+            save_ticket(tx.conn, ticket, issue_group=group.code)
+            tx.conn.execute(
+                "INSERT INTO day_counters (day, grp, last_number, issued) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (day, grp) DO UPDATE SET last_number=excluded.last_number, issued=issued+1",
+                (day, group.code, number),
+            )
+            view = ticket_to_dict(ticket)
+            tx.emit("ticket.issued", {"ticket": view}, now)
+            return {**view, **self._estimate(tx.conn, ticket, group)}
+
+        result: dict[str, Any] = self.command(job, idempotency_key)
+        return result
+
+    def _estimate(self, conn: sqlite3.Connection, ticket: Ticket, group: ServiceGroup) -> dict[str, Any]:
+        waiting = load_tickets(
+            conn, "day = ? AND grp = ? AND state = 'waiting'", [ticket.day.isoformat(), group.code],
+            with_intervals=False,
+        )  # fmt: skip
+        ahead = people_ahead(ticket, waiting)
+        recent = conn.execute(
+            'SELECT (julianday("end") - julianday(start)) * 86400 FROM intervals '
+            'WHERE state=\'serving\' AND grp=? AND "end" IS NOT NULL ORDER BY "end" DESC LIMIT ?',
+            (group.code, _RECENT_SERVICES),
+        ).fetchall()
+        serving_counters = [c.id for c in self.centre.counters_serving(group.code)]
+        marks = ",".join("?" * len(serving_counters)) or "NULL"
+        open_count = conn.execute(
+            f"SELECT count(*) FROM counter_state WHERE status='open' AND counter IN ({marks})",
+            serving_counters,
+        ).fetchone()[0]
+        wait = estimate_wait_s(
+            ahead,
+            [r[0] for r in recent],
+            open_count or len(serving_counters),
+            group.default_service_s,
+        )
+        return {"people_ahead": ahead, "estimated_wait_s": round(wait)}
+
+    def _current(self, conn: sqlite3.Connection, counter_id: int) -> Ticket | None:
+        found = load_tickets(conn, "counter = ? AND state IN ('called', 'serving')", [counter_id])
+        return found[-1] if found else None
+
+    def _set_counter(self, tx: Tx, counter_id: int, status: str, *, clerk: str | None,
+                     reason: str | None = None, streak: int | None = None) -> None:  # fmt: skip
+        now = to_iso(self.clock.now())
+        row = tx.conn.execute("SELECT status, reason FROM counter_state WHERE counter=?", (counter_id,)).fetchone()
+        if row is None or (row[0], row[1]) != (status, reason):
+            tx.conn.execute(
+                'UPDATE counter_intervals SET "end"=? WHERE counter=? AND "end" IS NULL',
+                (now, counter_id),
+            )
+            tx.conn.execute(
+                "INSERT INTO counter_intervals (counter, status, reason, start) VALUES (?, ?, ?, ?)",
+                (counter_id, status, reason, now),
+            )
+        tx.conn.execute(
+            "INSERT INTO counter_state (counter, status, reason, clerk, priority_streak, since) "
+            "VALUES (?, ?, ?, ?, coalesce(?, 0), ?) ON CONFLICT (counter) DO UPDATE SET status=excluded.status, "
+            "reason=excluded.reason, clerk=coalesce(excluded.clerk, clerk), "
+            "priority_streak=coalesce(?, priority_streak), since=excluded.since",
+            (counter_id, status, reason, clerk, streak, now, streak),
+        )
+
+    def call_next(self, counter_id: int, *, clerk: str | None = None,
+                  idempotency_key: str | None = None) -> dict[str, Any] | None:  # fmt: skip
+        counter = self._counter(counter_id)
+
+        def job(tx: Tx) -> dict[str, Any] | None:
+            now = self.clock.now()
+            current = self._current(tx.conn, counter_id)
+            if current is not None and current.state is State.CALLED:
+                raise Conflict(
+                    f"Quầy đang gọi số {current.display}. Bấm “Bắt đầu phục vụ” hoặc “Vắng mặt” trước khi gọi số mới.",
+                    code="counter_busy",
+                )
+            if current is not None:  # serving: calling the next citizen ends this one
+                current.finish(now=now)
+                save_ticket(tx.conn, current)
+                tx.emit("ticket.finished", {"ticket": ticket_to_dict(current)}, now)
+            row = tx.conn.execute("SELECT priority_streak FROM counter_state WHERE counter=?", (counter_id,)).fetchone()
+            groups = list(counter.groups)
+            waiting = load_tickets(
+                tx.conn,
+                f"day = ? AND state = 'waiting' AND grp IN ({','.join('?' * len(groups))})",
+                [local_day(now).isoformat(), *groups],
+                with_intervals=False,
+            )
+            choice = choose_next(waiting, counter, row[0] if row else 0, self.centre.policy)
+            self._set_counter(
+                tx,
+                counter_id,
+                "open",
+                clerk=clerk,
+                streak=choice.priority_streak if choice else None,
+            )
+            if choice is None:
+                return None
+            ticket = load_tickets(tx.conn, "id = ?", [choice.ticket.id])[0]
+            ticket.call(counter=counter_id, clerk=clerk, now=now)
+            save_ticket(tx.conn, ticket)
+            view = ticket_to_dict(ticket)
+            tx.emit("ticket.called", {"ticket": view, "counter": counter_id}, now)
+            return view
+
+        result: dict[str, Any] | None = self.command(job, idempotency_key)
+        return result
+
+    def act(self, counter_id: int, action: str, *, group: str | None = None,
+            idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """recall | start | finish | no_show | transfer on the counter's current ticket."""
+        self._counter(counter_id)
+        if action == "transfer":
+            target = self._group(group or "")
+        names = {"recall": "gọi lại", "start": "bắt đầu phục vụ", "finish": "kết thúc",
+                 "no_show": "đánh dấu vắng mặt", "transfer": "chuyển"}  # fmt: skip
+
+        def job(tx: Tx) -> dict[str, Any]:
+            now = self.clock.now()
+            ticket = self._current(tx.conn, counter_id)
+            if ticket is None:
+                raise Conflict(
+                    f"Quầy {counter_id} chưa gọi ai nên không thể {names[action]}.",
+                    code="no_current",
+                )
+            kind = {"recall": "ticket.recalled", "start": "ticket.started", "finish": "ticket.finished",
+                    "no_show": "ticket.no_show", "transfer": "ticket.transferred"}[action]  # fmt: skip
+            if action == "recall":
+                if not ticket.recall(call_count_max=self.centre.policy.call_count_max, now=now):
+                    kind = "ticket.no_show"
+            elif action == "start":
+                ticket.start(now=now)
+            elif action == "finish":
+                ticket.finish(now=now)
+            elif action == "no_show":
+                ticket.no_show(now=now)
+            else:
+                ticket.transfer(group=target.code, now=now)
+            save_ticket(tx.conn, ticket)
+            view = ticket_to_dict(ticket)
+            tx.emit(kind, {"ticket": view, "counter": counter_id}, now)
+            return view
+
+        result: dict[str, Any] = self.command(job, idempotency_key)
+        return result
+
+    def cancel(self, ticket_id: int) -> dict[str, Any]:
+        def job(tx: Tx) -> dict[str, Any]:
+            now = self.clock.now()
+            found = load_tickets(tx.conn, "id = ?", [ticket_id])
+            if not found:
+                raise NotFound(f"Không có số thứ tự mã {ticket_id}.")
+            found[0].cancel(now=now)
+            save_ticket(tx.conn, found[0])
+            view = ticket_to_dict(found[0])
+            tx.emit("ticket.cancelled", {"ticket": view}, now)
+            return view
+
+        result: dict[str, Any] = self.command(job)
+        return result
+
+    def pause(self, counter_id: int, reason: str, *, clerk: str | None = None) -> dict[str, Any]:
+        self._counter(counter_id)
+        if reason not in _PAUSE_REASONS:
+            raise DomainError(
+                f"Lý do tạm dừng “{reason}” không hợp lệ. Chọn: {', '.join(_PAUSE_REASONS)}.",
+                code="bad_reason",
+            )
+
+        def job(tx: Tx) -> dict[str, Any]:
+            current = self._current(tx.conn, counter_id)
+            if current is not None:
+                raise Conflict(
+                    f"Quầy đang phục vụ số {current.display}. Kết thúc hoặc chuyển số này trước khi tạm dừng.",
+                    code="counter_busy",
+                )
+            self._set_counter(tx, counter_id, "paused", clerk=clerk, reason=reason)
+            view = {
+                "counter": counter_id,
+                "status": "paused",
+                "reason": reason,
+                "label": _PAUSE_REASONS[reason],
+            }
+            tx.emit("counter.paused", view, self.clock.now())
+            return view
+
+        result: dict[str, Any] = self.command(job)
+        return result
+
+    def resume(self, counter_id: int, *, clerk: str | None = None) -> dict[str, Any]:
+        self._counter(counter_id)
+
+        def job(tx: Tx) -> dict[str, Any]:
+            self._set_counter(tx, counter_id, "open", clerk=clerk)
+            view = {"counter": counter_id, "status": "open", "reason": None}
+            tx.emit("counter.opened", view, self.clock.now())
+            return view
+
+        result: dict[str, Any] = self.command(job)
+        return result

@@ -1,0 +1,91 @@
+"""The queue database schema, as ordered migrations (sqlite-utils `Migrations`)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+queue_migrations = Migrations("motcua.queue")
+
+
+@queue_migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,               -- local service day, yyyy-mm-dd
+            issue_group TEXT NOT NULL,       -- the group whose numbering issued it
+            grp TEXT NOT NULL,               -- the group it waits in now (changes on transfer)
+            number INTEGER NOT NULL,
+            display TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            priority TEXT,
+            priority_granted_by TEXT,
+            state TEXT NOT NULL,
+            outcome TEXT,
+            call_count INTEGER NOT NULL DEFAULT 0,
+            counter INTEGER,
+            transfers INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (day, issue_group, number)
+        );
+        CREATE INDEX tickets_open ON tickets (state, day, grp);
+        CREATE INDEX tickets_counter ON tickets (counter, state);
+        CREATE TABLE intervals (
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            idx INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            counter INTEGER,
+            clerk TEXT,
+            start TEXT NOT NULL,
+            "end" TEXT,
+            PRIMARY KEY (ticket_id, idx)
+        );
+        CREATE INDEX intervals_finished ON intervals (state, grp, "end");
+        CREATE TABLE day_counters (
+            day TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            last_number INTEGER,
+            issued INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, grp)
+        );
+        CREATE TABLE counter_state (
+            counter INTEGER PRIMARY KEY,
+            status TEXT NOT NULL,            -- closed | open | paused
+            reason TEXT,
+            clerk TEXT,
+            priority_streak INTEGER NOT NULL DEFAULT 0,
+            since TEXT NOT NULL
+        );
+        CREATE TABLE counter_intervals (
+            id INTEGER PRIMARY KEY,
+            counter INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            reason TEXT,
+            start TEXT NOT NULL,
+            "end" TEXT
+        );
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL
+        );
+        CREATE TABLE devices (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE requests (              -- idempotency keys: a retried request is answered, not redone
+            key TEXT PRIMARY KEY,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        """
+    )
