@@ -81,18 +81,24 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
     codes = {f.code for f in fields}
     if len(codes) != len(fields):
         raise CatalogError("mã lĩnh vực bị trùng trong danh mục")
+    raw_procedures = data.get("procedures", [])
+    if not isinstance(raw_procedures, list):
+        raise CatalogError("danh sách thủ tục phải là một mảng")
     procedures = []
-    for index, raw in enumerate(data.get("procedures", [])):
+    for index, raw in enumerate(raw_procedures):
         try:
             procedures.append(_parse_procedure(raw))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CatalogError(f"thủ tục thứ {index + 1} không hợp lệ: {exc}") from exc
         if procedures[-1].field not in codes:
             raise CatalogError(f"thủ tục {procedures[-1].code} thuộc lĩnh vực {procedures[-1].field} không có")
-    priorities = tuple(
-        PriorityCategory(code=_priority_code(str(g["group"]), i), name=_short_priority_name(g["group"]))
-        for i, g in enumerate(data.get("priority_groups", []))
-    )
+    try:
+        priorities = tuple(
+            PriorityCategory(code=_priority_code(str(g["group"]), i), name=_short_priority_name(str(g["group"])))
+            for i, g in enumerate(data.get("priority_groups", []))
+        )
+    except (KeyError, TypeError) as exc:
+        raise CatalogError(f"danh mục đối tượng ưu tiên không hợp lệ: {exc}") from exc
     return Catalog(fields=fields, procedures=tuple(procedures), priority_categories=priorities)
 
 

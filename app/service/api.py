@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import (
@@ -35,6 +35,7 @@ from app.service.models import (
 )
 from app.store.devices import DeviceRegistry
 from app.store.queue_store import QueueStore
+from app.store.writer import Tx
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,10 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
     )
     install_error_handlers(app)
 
-    def role_required(*roles: str) -> Callable[..., str]:
+    def role_required(*roles: str) -> Callable[..., Awaitable[str]]:
         allowed = {"admin", *roles}
 
-        def check(cred: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:  # noqa: B008
+        async def check(cred: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> str:  # noqa: B008
             if cred is None:
                 raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
             role = devices.role_of(cred.credentials)
@@ -77,6 +78,10 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
             return role
 
         return check
+
+    async def run(job: Callable[[Tx], Any], key: str | None = None) -> Any:
+        # Commands wait for the writer's commit without holding a thread of the pool.
+        return await asyncio.wrap_future(store.submit(job, key))
 
     issuer = Depends(role_required("kiosk", "counter"))
     clerk = Depends(role_required("counter"))
@@ -114,12 +119,12 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
         return store.ticket(ticket_id)
 
     @app.post("/api/tickets", response_model=IssuedTicketOut, status_code=201, dependencies=[issuer])
-    def issue(body: IssueRequest, key: IdemKey = None) -> dict[str, Any]:
-        return store.issue(body.group, priority=body.priority, channel=body.channel, idempotency_key=key)
+    async def issue(body: IssueRequest, key: IdemKey = None) -> Any:
+        return await run(store.issue_job(body.group, priority=body.priority, channel=body.channel), key)
 
     @app.post("/api/tickets/{ticket_id}/cancel", response_model=TicketOut, dependencies=[issuer])
-    def cancel(ticket_id: int) -> dict[str, Any]:
-        return store.cancel(ticket_id)
+    async def cancel(ticket_id: int) -> Any:
+        return await run(store.cancel_job(ticket_id))
 
     @app.post(
         "/api/counters/{counter_id}/call-next",
@@ -127,15 +132,15 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
         responses={204: {"description": "Không còn ai chờ"}},
         dependencies=[clerk],
     )
-    def call_next(counter_id: int, body: ClerkRequest | None = None, key: IdemKey = None) -> Any:
-        called = store.call_next(counter_id, clerk=body.clerk if body else None, idempotency_key=key)
+    async def call_next(counter_id: int, body: ClerkRequest | None = None, key: IdemKey = None) -> Any:
+        called = await run(store.call_next_job(counter_id, clerk=body.clerk if body else None), key)
         return Response(status_code=204) if called is None else called
 
-    def action(name: str) -> Callable[..., dict[str, Any]]:
-        def run(counter_id: int, key: IdemKey = None) -> dict[str, Any]:
-            return store.act(counter_id, name, idempotency_key=key)
+    def action(name: str) -> Callable[..., Any]:
+        async def act(counter_id: int, key: IdemKey = None) -> Any:
+            return await run(store.act_job(counter_id, name), key)
 
-        return run
+        return act
 
     for path, name in (
         ("recall", "recall"),
@@ -151,17 +156,17 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
         )(action(name))
 
     @app.post("/api/counters/{counter_id}/transfer", response_model=TicketOut, dependencies=[clerk])
-    def transfer(counter_id: int, body: TransferRequest, key: IdemKey = None) -> dict[str, Any]:
-        return store.act(counter_id, "transfer", group=body.group, idempotency_key=key)
+    async def transfer(counter_id: int, body: TransferRequest, key: IdemKey = None) -> Any:
+        return await run(store.act_job(counter_id, "transfer", group=body.group), key)
 
     @app.post("/api/counters/{counter_id}/pause", dependencies=[clerk])
-    def pause(counter_id: int, body: PauseRequest | None = None) -> dict[str, Any]:
+    async def pause(counter_id: int, body: PauseRequest | None = None) -> Any:
         body = body or PauseRequest()
-        return store.pause(counter_id, body.reason, clerk=body.clerk)
+        return await run(store.pause_job(counter_id, body.reason, clerk=body.clerk))
 
     @app.post("/api/counters/{counter_id}/resume", dependencies=[clerk])
-    def resume(counter_id: int, body: ClerkRequest | None = None) -> dict[str, Any]:
-        return store.resume(counter_id, clerk=body.clerk if body else None)
+    async def resume(counter_id: int, body: ClerkRequest | None = None) -> Any:
+        return await run(store.resume_job(counter_id, clerk=body.clerk if body else None))
 
     @app.post("/api/devices", status_code=201, dependencies=[admin])
     def create_device(body: DeviceRequest) -> dict[str, Any]:

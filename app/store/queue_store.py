@@ -7,14 +7,15 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable
-from datetime import date
+from concurrent.futures import Future
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from app.core.calling import choose_next, people_ahead
+from app.core.calling import choose_next
 from app.core.centre import Centre, CounterConfig, ServiceGroup
 from app.core.centre_codec import centre_from_dict, centre_to_dict
-from app.core.clock import Clock, local_day, to_iso
+from app.core.clock import LOCAL_TZ, Clock, local_day, to_iso
 from app.core.errors import Conflict, DomainError, NotFound
 from app.core.estimate import estimate_wait_s
 from app.core.issuing import group_status, next_number
@@ -34,7 +35,6 @@ class QueueStore:
         self.clock = clock
         self._db = open_database(path)
         self._readers = threading.local()
-        self._open_day: date | None = None
         row = self._db.execute("SELECT value FROM config WHERE key='centre'").fetchone()
         if row is None:
             self.centre = default_centre()
@@ -149,32 +149,43 @@ class QueueStore:
     # --- commands (each runs on the writer) ----------------------------------------------------
 
     def command(self, job: Callable[[Tx], Any], idempotency_key: str | None = None) -> Any:
-        """Run a command; with a key, a retried request gets the first answer and changes nothing."""
+        """Run a command and wait for its commit."""
+        return self.submit(job, idempotency_key).result()
+
+    def submit(self, job: Callable[[Tx], Any], idempotency_key: str | None = None) -> Future[Any]:
+        """Queue a command for the writer; with a key, a retried request gets the first answer
+        and changes nothing."""
         if idempotency_key is None:
-            return self.writer.run(lambda tx: self._with_day(tx, job))
+            return self.writer.submit(lambda tx: self._with_day(tx, job))
 
         def once(tx: Tx) -> Any:
+            # Roll first, so yesterday's keys are gone before we look one up.
+            self._roll_day(tx)
             row = tx.conn.execute("SELECT body FROM requests WHERE key = ?", (idempotency_key,)).fetchone()
             if row is not None:
                 return json.loads(row[0])
-            result = self._with_day(tx, job)
+            result = job(tx)
             tx.conn.execute(
                 "INSERT INTO requests (key, status, body, at) VALUES (?, 200, ?, ?)",
                 (idempotency_key, json.dumps(result, ensure_ascii=False), to_iso(self.clock.now())),
             )
             return result
 
-        return self.writer.run(once)
+        return self.writer.submit(once)
 
     def _with_day(self, tx: Tx, job: Callable[[Tx], Any]) -> Any:
         self._roll_day(tx)
         return job(tx)
 
     def _roll_day(self, tx: Tx) -> None:
-        """On the first command of a new local day, close what the previous days left open."""
+        """On the first command of a new local day, close what the previous days left open.
+
+        The open day lives in the database, inside the same transaction as the command: a failed
+        command rolls the closing back with it, and a restart on the same day changes nothing."""
         now = self.clock.now()
         today = local_day(now)
-        if self._open_day == today:
+        row = tx.conn.execute("SELECT value FROM config WHERE key='open_day'").fetchone()
+        if row is not None and row[0] == today.isoformat():
             return
         stale = load_tickets(tx.conn, "day < ? AND state != 'done'", [today.isoformat()])
         for ticket in stale:
@@ -186,10 +197,16 @@ class QueueStore:
             (to_iso(now),),
         )
         tx.conn.execute('UPDATE counter_intervals SET "end"=? WHERE "end" IS NULL', (to_iso(now),))
-        tx.conn.execute("DELETE FROM requests WHERE at < ?", ((today.isoformat()),))
+        # `at` is stored in UTC: compare with local midnight in UTC, not with the local date.
+        midnight = datetime.combine(today, time(0), tzinfo=LOCAL_TZ)
+        tx.conn.execute("DELETE FROM requests WHERE at < ?", (to_iso(midnight),))
+        tx.conn.execute(
+            "INSERT INTO config (key, value) VALUES ('open_day', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (today.isoformat(),),
+        )
         if stale:
             tx.emit("day.closed", {"day": today.isoformat(), "removed": [t.id for t in stale]}, now)
-        self._open_day = today
 
     def _group(self, code: str) -> ServiceGroup:
         group = self.centre.group(code)
@@ -204,15 +221,21 @@ class QueueStore:
             raise NotFound(f"Không có quầy số {counter_id}.", code="unknown_counter")
         return counter
 
-    def issue(
+    # Each command has a *_job builder (validates now, returns the writer job) so the service can
+    # submit it without blocking its event loop, and a plain method that runs it and waits.
+
+    def issue(self, group_code: str, *, idempotency_key: str | None = None, **kw: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.command(self.issue_job(group_code, **kw), idempotency_key)
+        return result
+
+    def issue_job(
         self,
         group_code: str,
         *,
         priority: str | None = None,
         channel: Channel = Channel.KIOSK,
         device: str | None = None,
-        idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> Callable[[Tx], dict[str, Any]]:
         group = self._group(group_code)
         if priority is not None and self.centre.priority(priority) is None:
             known = ", ".join(p.code for p in self.centre.priority_categories)
@@ -243,15 +266,19 @@ class QueueStore:
             tx.emit("ticket.issued", {"ticket": view}, now)
             return {**view, **self._estimate(tx.conn, ticket, group)}
 
-        result: dict[str, Any] = self.command(job, idempotency_key)
-        return result
+        return job
 
     def _estimate(self, conn: sqlite3.Connection, ticket: Ticket, group: ServiceGroup) -> dict[str, Any]:
-        waiting = load_tickets(
-            conn, "day = ? AND grp = ? AND state = 'waiting'", [ticket.day.isoformat(), group.code],
-            with_intervals=False,
-        )  # fmt: skip
-        ahead = people_ahead(ticket, waiting)
+        # people_ahead in SQL (the same order as core.calling.people_ahead): priority first, then issue time.
+        ahead_sql = (
+            "SELECT count(*) FROM tickets WHERE state='waiting' AND day=? AND grp=? AND id != ? AND "
+            "((priority IS NULL) < ? OR ((priority IS NULL) = ? AND (issued_at < ? OR (issued_at = ? AND id < ?))))"
+        )
+        normal = int(not ticket.is_priority)
+        issued = to_iso(ticket.issued_at)
+        ahead = conn.execute(
+            ahead_sql, (ticket.day.isoformat(), group.code, ticket.id, normal, normal, issued, issued, ticket.id)
+        ).fetchone()[0]
         recent = conn.execute(
             'SELECT (julianday("end") - julianday(start)) * 86400 FROM intervals '
             'WHERE state=\'serving\' AND grp=? AND "end" IS NOT NULL ORDER BY "end" DESC LIMIT ?',
@@ -260,16 +287,27 @@ class QueueStore:
         serving_counters = [c.id for c in self.centre.counters_serving(group.code)]
         marks = ",".join("?" * len(serving_counters)) or "NULL"
         open_count = conn.execute(
-            f"SELECT count(*) FROM counter_state WHERE status='open' AND counter IN ({marks})",
-            serving_counters,
+            f"SELECT count(*) FROM counter_state WHERE status='open' AND counter IN ({marks})", serving_counters
         ).fetchone()[0]
         wait = estimate_wait_s(
-            ahead,
-            [r[0] for r in recent],
-            open_count or len(serving_counters),
-            group.default_service_s,
+            ahead, [r[0] for r in recent], open_count or len(serving_counters), group.default_service_s
         )
         return {"people_ahead": ahead, "estimated_wait_s": round(wait)}
+
+    def _queue_heads(self, conn: sqlite3.Connection, day: date, groups: list[str]) -> list[Ticket]:
+        """The first waiting priority and normal ticket of each group: all call-next needs to choose,
+        since the policy's pick over these heads equals its pick over the whole queue."""
+        heads: list[Ticket] = []
+        for grp in groups:
+            for normal in (0, 1):
+                heads += load_tickets(
+                    conn,
+                    "state='waiting' AND day=? AND grp=? AND (priority IS NULL)=? ORDER BY issued_at, id LIMIT 1",
+                    [day.isoformat(), grp, normal],
+                    with_intervals=False,
+                    order=False,
+                )
+        return heads
 
     def _current(self, conn: sqlite3.Connection, counter_id: int) -> Ticket | None:
         found = load_tickets(conn, "counter = ? AND state IN ('called', 'serving')", [counter_id])
@@ -296,8 +334,11 @@ class QueueStore:
             (counter_id, status, reason, clerk, streak, now, streak),
         )
 
-    def call_next(self, counter_id: int, *, clerk: str | None = None,
-                  idempotency_key: str | None = None) -> dict[str, Any] | None:  # fmt: skip
+    def call_next(self, counter_id: int, *, idempotency_key: str | None = None, **kw: Any) -> dict[str, Any] | None:
+        result: dict[str, Any] | None = self.command(self.call_next_job(counter_id, **kw), idempotency_key)
+        return result
+
+    def call_next_job(self, counter_id: int, *, clerk: str | None = None) -> Callable[[Tx], dict[str, Any] | None]:
         counter = self._counter(counter_id)
 
         def job(tx: Tx) -> dict[str, Any] | None:
@@ -313,13 +354,7 @@ class QueueStore:
                 save_ticket(tx.conn, current)
                 tx.emit("ticket.finished", {"ticket": ticket_to_dict(current)}, now)
             row = tx.conn.execute("SELECT priority_streak FROM counter_state WHERE counter=?", (counter_id,)).fetchone()
-            groups = list(counter.groups)
-            waiting = load_tickets(
-                tx.conn,
-                f"day = ? AND state = 'waiting' AND grp IN ({','.join('?' * len(groups))})",
-                [local_day(now).isoformat(), *groups],
-                with_intervals=False,
-            )
+            waiting = self._queue_heads(tx.conn, local_day(now), list(counter.groups))
             choice = choose_next(waiting, counter, row[0] if row else 0, self.centre.policy)
             self._set_counter(
                 tx,
@@ -337,11 +372,13 @@ class QueueStore:
             tx.emit("ticket.called", {"ticket": view, "counter": counter_id}, now)
             return view
 
-        result: dict[str, Any] | None = self.command(job, idempotency_key)
+        return job
+
+    def act(self, counter_id: int, action: str, *, idempotency_key: str | None = None, **kw: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.command(self.act_job(counter_id, action, **kw), idempotency_key)
         return result
 
-    def act(self, counter_id: int, action: str, *, group: str | None = None,
-            idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def act_job(self, counter_id: int, action: str, *, group: str | None = None) -> Callable[[Tx], dict[str, Any]]:
         """recall | start | finish | no_show | transfer on the counter's current ticket."""
         self._counter(counter_id)
         if action == "transfer":
@@ -375,10 +412,13 @@ class QueueStore:
             tx.emit(kind, {"ticket": view, "counter": counter_id}, now)
             return view
 
-        result: dict[str, Any] = self.command(job, idempotency_key)
-        return result
+        return job
 
     def cancel(self, ticket_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self.command(self.cancel_job(ticket_id))
+        return result
+
+    def cancel_job(self, ticket_id: int) -> Callable[[Tx], dict[str, Any]]:
         def job(tx: Tx) -> dict[str, Any]:
             now = self.clock.now()
             found = load_tickets(tx.conn, "id = ?", [ticket_id])
@@ -390,10 +430,13 @@ class QueueStore:
             tx.emit("ticket.cancelled", {"ticket": view}, now)
             return view
 
-        result: dict[str, Any] = self.command(job)
-        return result
+        return job
 
     def pause(self, counter_id: int, reason: str, *, clerk: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.command(self.pause_job(counter_id, reason, clerk=clerk))
+        return result
+
+    def pause_job(self, counter_id: int, reason: str, *, clerk: str | None = None) -> Callable[[Tx], dict[str, Any]]:
         self._counter(counter_id)
         if reason not in _PAUSE_REASONS:
             raise DomainError(
@@ -418,10 +461,13 @@ class QueueStore:
             tx.emit("counter.paused", view, self.clock.now())
             return view
 
-        result: dict[str, Any] = self.command(job)
-        return result
+        return job
 
     def resume(self, counter_id: int, *, clerk: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self.command(self.resume_job(counter_id, clerk=clerk))
+        return result
+
+    def resume_job(self, counter_id: int, *, clerk: str | None = None) -> Callable[[Tx], dict[str, Any]]:
         self._counter(counter_id)
 
         def job(tx: Tx) -> dict[str, Any]:
@@ -430,5 +476,4 @@ class QueueStore:
             tx.emit("counter.opened", view, self.clock.now())
             return view
 
-        result: dict[str, Any] = self.command(job)
-        return result
+        return job

@@ -54,9 +54,16 @@ def load_intervals(conn: sqlite3.Connection, ticket_ids: list[int]) -> dict[int,
 
 
 def load_tickets(
-    conn: sqlite3.Connection, where: str, params: Iterable[Any] = (), *, with_intervals: bool = True
+    conn: sqlite3.Connection,
+    where: str,
+    params: Iterable[Any] = (),
+    *,
+    with_intervals: bool = True,
+    order: bool = True,
 ) -> list[Ticket]:
-    rows = conn.execute(f"SELECT {TICKET_COLUMNS} FROM tickets WHERE {where} ORDER BY id", list(params)).fetchall()
+    """Tickets matching `where` (by id, unless the clause brings its own ORDER BY: order=False)."""
+    sql = f"SELECT {TICKET_COLUMNS} FROM tickets WHERE {where}" + (" ORDER BY id" if order else "")
+    rows = conn.execute(sql, list(params)).fetchall()
     intervals = load_intervals(conn, [r[0] for r in rows]) if with_intervals else {}
     return [ticket_from_row(r, intervals.get(r[0], ())) for r in rows]
 

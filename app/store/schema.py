@@ -30,7 +30,8 @@ def m001_initial(db: Database) -> None:
             transfers INTEGER NOT NULL DEFAULT 0,
             UNIQUE (day, issue_group, number)
         );
-        CREATE INDEX tickets_open ON tickets (state, day, grp);
+        -- the head of each group's queue, priority and normal apart, is one index seek
+        CREATE INDEX tickets_queue ON tickets (state, day, grp, priority IS NULL, issued_at, id);
         CREATE INDEX tickets_counter ON tickets (counter, state);
         CREATE TABLE intervals (
             ticket_id INTEGER NOT NULL REFERENCES tickets(id),

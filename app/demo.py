@@ -1,0 +1,88 @@
+"""`python -m app demo`: the suite on one machine, on a fresh data folder, with a simulated hall.
+
+Today that is the centre service plus simulated citizens (a kiosk issuing tickets) and clerks
+at the four counters; the Qt kiosk, counter and hall display join here as they are built.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from app.service.launcher import ServerProcess, start_server
+
+
+def _simulate_kiosk(server: ServerProcess, stop: threading.Event, rng: random.Random) -> None:
+    auth = {"Authorization": f"Bearer {server.admin_token}"}
+    groups = [g["code"] for g in requests.get(f"{server.url}/api/groups", timeout=10).json()]
+    with requests.Session() as s:
+        while not stop.wait(rng.uniform(1.0, 4.0)):
+            body: dict[str, str] = {"group": rng.choice(groups[:5])}
+            if rng.random() < 0.15:
+                body["priority"] = "elderly"
+            r = s.post(f"{server.url}/api/tickets", json=body, headers=auth, timeout=10)
+            if r.status_code == 201:
+                t = r.json()
+                print(
+                    f"  kiosk   : cấp số {t['number']} ({t['group']}), {t['people_ahead']} người chờ trước", flush=True
+                )
+            else:
+                print(f"  kiosk   : {r.json()['message']}", flush=True)
+
+
+def _simulate_counter(server: ServerProcess, counter: int, stop: threading.Event, rng: random.Random) -> None:
+    auth = {"Authorization": f"Bearer {server.admin_token}"}
+    base = f"{server.url}/api/counters/{counter}"
+    with requests.Session() as s:
+        while not stop.wait(rng.uniform(2.0, 6.0)):
+            r = s.post(f"{base}/call-next", json={"clerk": f"canbo{counter}"}, headers=auth, timeout=10)
+            if r.status_code != 200:
+                continue
+            number = r.json()["number"]
+            print(f"  quầy {counter}  : mời công dân số {number}", flush=True)
+            if rng.random() < 0.1:
+                s.post(f"{base}/no-show", headers=auth, timeout=10)
+                print(f"  quầy {counter}  : số {number} vắng mặt", flush=True)
+                continue
+            s.post(f"{base}/start", headers=auth, timeout=10)
+            if stop.wait(rng.uniform(3.0, 12.0)):
+                return
+            s.post(f"{base}/finish", headers=auth, timeout=10)
+
+
+def run_demo(data: Path | None, port: int, minutes: float) -> int:
+    folder = data or Path(tempfile.mkdtemp(prefix="motcua-demo-"))
+    print(f"Thư mục dữ liệu: {folder}", flush=True)
+    server = start_server(folder, port=port, mdns=True)
+    print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
+    print(f"Hàng đợi hiện tại: {server.url}/api/queue   Thống kê: {server.url}/api/stats/today", flush=True)
+    print("Mô phỏng: kiosk cấp số, 4 quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
+    stop = threading.Event()
+    rng = random.Random(2026)  # noqa: S311 - simulation, not security
+    workers = [threading.Thread(target=_simulate_kiosk, args=(server, stop, rng), daemon=True)]
+    workers += [
+        threading.Thread(target=_simulate_counter, args=(server, c, stop, random.Random(c)), daemon=True)  # noqa: S311
+        for c in (1, 2, 3, 4)
+    ]
+    for w in workers:
+        w.start()
+    deadline = time.monotonic() + minutes * 60 if minutes else None
+    try:
+        while deadline is None or time.monotonic() < deadline:
+            if server.proc.poll() is not None:
+                print("Dịch vụ trung tâm đã dừng bất thường:\n" + "\n".join(server.output[-20:]), flush=True)
+                return 1
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        print("\nĐang dừng…", flush=True)
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(15)
+        server.stop()
+    return 0
