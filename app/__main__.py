@@ -22,8 +22,28 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=8710)
     demo.add_argument("--minutes", type=float, default=0, help="tự dừng sau N phút (0 = chạy đến Ctrl+C)")
 
+    test = sub.add_parser("print-test", help="in một phiếu mẫu để kiểm tra máy in nhiệt")
+    test.add_argument("--printer", required=True, help="usb:VID:PID | serial:/dev/ttyUSB0 | tcp:IP:9100 | …")
+    test.add_argument("--width", type=int, default=576, help="384 (khổ 58 mm) hoặc 576 (khổ 80 mm)")
+    test.add_argument("--out", type=Path, help="lưu thêm ảnh phiếu (PNG)")
+
+    poster = sub.add_parser("posters", help="xuất áp phích mã QR cho mọi thủ tục ra PDF khổ A4")
+    poster.add_argument("--out", type=Path, required=True)
+    poster.add_argument("--catalog", type=Path, help="tệp danh mục JSON (mặc định: danh mục kèm theo)")
+    poster.add_argument("--centre", default=None, help="tên trung tâm in trên áp phích")
+    poster.add_argument("--labels", type=Path, help="xuất thêm tờ nhãn mã QR nhỏ (PDF)")
+
+    slip = sub.add_parser("slip", help="xuất Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01) mẫu")
+    slip.add_argument("--sample", action="store_true", required=True, help="dùng dữ liệu mẫu")
+    slip.add_argument("--out", type=Path, required=True, help=".pdf: khổ A4; .png: phiếu in nhiệt")
+    slip.add_argument("--width", type=int, default=576, choices=[384, 576])
+
+    vprinter = sub.add_parser("virtual-printer", help="máy in ảo TCP 9100, lưu mỗi phiếu nhận được thành PNG")
+    vprinter.add_argument("--out", type=Path, required=True)
+    vprinter.add_argument("--port", type=int, default=9100)
+
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue"])
+    bench.add_argument("target", choices=["queue", "print"])
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=2000)
     bench.add_argument("--clients", type=int, default=8)
@@ -38,11 +58,33 @@ def main(argv: list[str] | None = None) -> int:
         from app.demo import run_demo
 
         return run_demo(args.data, args.port, args.minutes)
+    if args.command in ("print-test", "posters", "slip", "virtual-printer"):
+        return run_printing(args)
+    if args.command == "bench" and args.target == "print":
+        from app.bench.printing import run_print_bench
+
+        return run_print_bench()
     if args.command == "bench":
         from app.bench.queue import run_queue_bench
 
         return run_queue_bench(issues=args.issues, calls=args.calls, clients=args.clients)
     return 2
+
+
+def run_printing(args: argparse.Namespace) -> int:
+    from printing import commands
+    from printing.samples import SAMPLE_CENTRE
+
+    if args.command == "print-test":
+        return commands.print_test(args.printer, args.width, args.out)
+    if args.command == "posters":
+        return commands.write_posters(args.out, args.catalog, args.centre or SAMPLE_CENTRE, args.labels)
+    if args.command == "slip":
+        return commands.write_slip(args.out, args.width)
+    from printing.virtual_printer import serve_virtual_printer
+
+    serve_virtual_printer(args.out, args.port)
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,7 +14,10 @@ class PrintError(Exception):
             self.code = code
 
     def for_people(self) -> str:
-        return f"{self.message} {self.hint}".strip()
+        message = self.message.rstrip()
+        if message and message[-1] not in ".!?:":
+            message += "."
+        return f"{message} {self.hint}".strip()
 
 
 class PrinterUrlError(PrintError):

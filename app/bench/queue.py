@@ -26,7 +26,7 @@ def p95(values: list[float]) -> float:
     return round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2) if ordered else 0.0
 
 
-class _Client:
+class BenchClient:
     """One keep-alive HTTP connection: the lightest client, so the bench measures the server."""
 
     def __init__(self, url: str, token: str) -> None:
@@ -84,7 +84,7 @@ def _drive(url: str, token: str, issues: int, calls: int, clients: int) -> dict[
     lock = threading.Lock()
 
     def issuer(worker: int) -> None:
-        client = _Client(url, token)
+        client = BenchClient(url, token)
         mine = []
         for i in range(worker, issues, clients):
             t0 = time.perf_counter()
@@ -102,7 +102,7 @@ def _drive(url: str, token: str, issues: int, calls: int, clients: int) -> dict[
     done = [0]
 
     def counter(worker: int) -> None:
-        client = _Client(url, token)
+        client = BenchClient(url, token)
         counter_id = worker + 1
         mine = []
         while True:

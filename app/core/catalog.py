@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ class Procedure:
     fee_vnd: int | None  # None means "not found", never zero
     fee_text: str
     legal_basis: tuple[str, ...]
+    portal_id: str | None = None  # numeric id on dichvucong.gov.vn, when the source gave one
 
 
 @dataclass(frozen=True)
@@ -118,4 +120,13 @@ def _parse_procedure(raw: Mapping[str, Any]) -> Procedure:
         fee_vnd=int(amount) if amount is not None else None,
         fee_text=str(fee.get("text") or ""),
         legal_basis=tuple(str(x) for x in raw.get("legal_basis") or ()),
+        portal_id=_portal_id(str(raw.get("source_url") or "")),
     )
+
+
+_PORTAL_ID = re.compile(r"^https?://dichvucong\.gov\.vn/.*[?&]ma_thu_tuc=(\d+)")
+
+
+def _portal_id(url: str) -> str | None:
+    match = _PORTAL_ID.match(url)
+    return match.group(1) if match else None

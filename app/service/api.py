@@ -19,6 +19,7 @@ from fastapi import (
     WebSocketDisconnect,
 )
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.service.broadcast import Broadcaster
@@ -33,6 +34,7 @@ from app.service.models import (
     TicketOut,
     TransferRequest,
 )
+from app.service.pages import ticket_page
 from app.store.devices import DeviceRegistry
 from app.store.queue_store import QueueStore
 from app.store.writer import Tx
@@ -117,6 +119,11 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
     @app.get("/api/tickets/{ticket_id}", response_model=TicketOut)
     def get_ticket(ticket_id: int) -> dict[str, Any]:
         return store.ticket(ticket_id)
+
+    @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
+    def follow_ticket(ticket_id: int) -> str:
+        names = {c.id: c.name for c in store.centre.counters}
+        return ticket_page(store.ticket_progress(ticket_id), store.centre.name, names)
 
     @app.post("/api/tickets", response_model=IssuedTicketOut, status_code=201, dependencies=[issuer])
     async def issue(body: IssueRequest, key: IdemKey = None) -> Any:

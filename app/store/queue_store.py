@@ -130,6 +130,19 @@ class QueueStore:
             raise NotFound(f"Không có số thứ tự mã {ticket_id}.")
         return ticket_to_dict(found[0])
 
+    def ticket_progress(self, ticket_id: int) -> dict[str, Any]:
+        """A ticket with, while it waits, how many are ahead and the estimate (the follow-your-turn page)."""
+        conn = self.reader()
+        found = load_tickets(conn, "id = ?", [ticket_id], with_intervals=False)
+        if not found:
+            raise NotFound(f"Không có số thứ tự mã {ticket_id}.")
+        ticket = found[0]
+        result = ticket_to_dict(ticket)
+        group = self.centre.group(ticket.group)
+        if ticket.state is State.WAITING and group is not None and ticket.day == self.today():
+            result.update(self._estimate(conn, ticket, group))
+        return result
+
     def stats(self, day: date | None = None) -> dict[str, Any]:
         day = day or self.today()
         tickets = load_tickets(self.reader(), "day = ?", [day.isoformat()])

@@ -226,3 +226,18 @@ def test_events_websocket_snapshot_then_live(env) -> None:
         replay = ws.receive_json()
         assert replay["seq"] == 1
         assert replay["kind"] == "ticket.issued"
+
+
+def test_the_ticket_qr_opens_a_page_that_follows_the_turn(env) -> None:
+    client, admin, _ = env
+    first = client.post("/api/tickets", json={"group": "HT"}, headers=admin).json()
+    second = client.post("/api/tickets", json={"group": "HT"}, headers=admin).json()
+    page = client.get(f"/t/{second['id']}")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert second["number"] in page.text
+    assert "Trước bạn có 1 người" in page.text
+    client.post("/api/counters/1/call-next", headers=admin)
+    assert "Mời đến Quầy 1" in client.get(f"/t/{first['id']}").text
+    assert "Bạn là người tiếp theo." in client.get(f"/t/{second['id']}").text
+    assert client.get("/t/99999").status_code == 404
