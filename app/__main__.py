@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--data", type=Path, help="thư mục dữ liệu (mặc định: thư mục mới)")
     demo.add_argument("--port", type=int, default=8710)
     demo.add_argument("--minutes", type=float, default=0, help="tự dừng sau N phút (0 = chạy đến Ctrl+C)")
+    demo.add_argument("--printer", help="máy in phiếu thật (mặc định: máy in ảo lưu ảnh PNG)")
 
     test = sub.add_parser("print-test", help="in một phiếu mẫu để kiểm tra máy in nhiệt")
     test.add_argument("--printer", required=True, help="usb:VID:PID | serial:/dev/ttyUSB0 | tcp:IP:9100 | …")
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=2000)
     bench.add_argument("--clients", type=int, default=8)
+    bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -57,13 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from app.demo import run_demo
 
-        return run_demo(args.data, args.port, args.minutes)
+        return run_demo(args.data, args.port, args.minutes, args.printer)
     if args.command in ("print-test", "posters", "slip", "virtual-printer"):
         return run_printing(args)
     if args.command == "bench" and args.target == "print":
         from app.bench.printing import run_print_bench
 
-        return run_print_bench()
+        return run_print_bench(args.tickets)
     if args.command == "bench":
         from app.bench.queue import run_queue_bench
 

@@ -1,7 +1,8 @@
 """`python -m app demo`: the suite on one machine, on a fresh data folder, with a simulated hall.
 
-Today that is the centre service plus simulated citizens (a kiosk issuing tickets) and clerks
-at the four counters; the Qt kiosk, counter and hall display join here as they are built.
+Today that is the centre service, a virtual network printer that saves every ticket as a PNG, and
+simulated citizens (a kiosk issuing and printing tickets) and clerks at the four counters; the Qt
+kiosk, counter and hall display join here as they are built.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from pathlib import Path
 import requests
 
 from app.service.launcher import ServerProcess, start_server
+from printing.doc import ROLL_80_DOTS
+from printing.ticket_printer import TicketPrinter
+from printing.tickets import ticket_print
+from printing.virtual_printer import VirtualPrinter
 
 
-def _simulate_kiosk(server: ServerProcess, stop: threading.Event, rng: random.Random) -> None:
+def _simulate_kiosk(server: ServerProcess, stop: threading.Event, rng: random.Random, printer: TicketPrinter) -> None:
     auth = {"Authorization": f"Bearer {server.admin_token}"}
-    groups = [g["code"] for g in requests.get(f"{server.url}/api/groups", timeout=10).json()]
+    group_list = requests.get(f"{server.url}/api/groups", timeout=10).json()
+    counters = requests.get(f"{server.url}/api/counters", timeout=10).json()
+    centre = requests.get(f"{server.url}/api/health", timeout=10).json()["centre"]
+    groups = [g["code"] for g in group_list]
     with requests.Session() as s:
         while not stop.wait(rng.uniform(1.0, 4.0)):
             body: dict[str, str] = {"group": rng.choice(groups[:5])}
@@ -31,6 +39,8 @@ def _simulate_kiosk(server: ServerProcess, stop: threading.Event, rng: random.Ra
                 print(
                     f"  kiosk   : cấp số {t['number']} ({t['group']}), {t['people_ahead']} người chờ trước", flush=True
                 )
+                data = ticket_print(t, centre_name=centre, groups=group_list, counters=counters, base_url=server.url)
+                print(f"  máy in  : {printer.print_ticket(data).message}", flush=True)
             else:
                 print(f"  kiosk   : {r.json()['message']}", flush=True)
 
@@ -55,16 +65,24 @@ def _simulate_counter(server: ServerProcess, counter: int, stop: threading.Event
             s.post(f"{base}/finish", headers=auth, timeout=10)
 
 
-def run_demo(data: Path | None, port: int, minutes: float) -> int:
+def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | None = None) -> int:
     folder = data or Path(tempfile.mkdtemp(prefix="motcua-demo-"))
     print(f"Thư mục dữ liệu: {folder}", flush=True)
+    with VirtualPrinter(out_dir=folder / "printed") as virtual:
+        url = printer_url or virtual.url
+        if not printer_url:
+            print(f"Máy in ảo: {virtual.url}, mỗi phiếu in ra được lưu thành ảnh PNG trong {folder / 'printed'}")
+        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS))
+
+
+def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter) -> int:
     server = start_server(folder, port=port, mdns=True)
     print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
     print(f"Hàng đợi hiện tại: {server.url}/api/queue   Thống kê: {server.url}/api/stats/today", flush=True)
     print("Mô phỏng: kiosk cấp số, 4 quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
     stop = threading.Event()
     rng = random.Random(2026)  # noqa: S311 - simulation, not security
-    workers = [threading.Thread(target=_simulate_kiosk, args=(server, stop, rng), daemon=True)]
+    workers = [threading.Thread(target=_simulate_kiosk, args=(server, stop, rng, printer), daemon=True)]
     workers += [
         threading.Thread(target=_simulate_counter, args=(server, c, stop, random.Random(c)), daemon=True)  # noqa: S311
         for c in (1, 2, 3, 4)

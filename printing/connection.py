@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import shutil
 import socket
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -141,6 +143,19 @@ def _open(u: PrinterUrl) -> Any:
     return escpos_printer.File(u.target)
 
 
+def _check_platform(u: PrinterUrl) -> None:
+    if u.scheme == "win32" and sys.platform != "win32":
+        raise PrinterUnreachable(
+            "Kiểu kết nối win32: (hàng đợi in của Windows) chỉ dùng được trên Windows.",
+            hint="Trên máy này hãy dùng usb:, serial:, tcp: hoặc cups:.",
+        )
+    if u.scheme == "cups" and shutil.which("lp") is None:
+        raise PrinterUnreachable(
+            "Máy này chưa cài CUPS nên không có lệnh lp để gửi lệnh in.",
+            hint="Cài gói cups-client, hoặc nối máy in bằng usb:, serial: hay tcp:.",
+        )
+
+
 def _describe_target(u: PrinterUrl) -> str:
     return {"usb": "cổng USB", "serial": "cổng COM", "tcp": "mạng"}.get(u.scheme, "") + f" ({u.scheme}:{u.target})"
 
@@ -152,6 +167,7 @@ class ThermalPrinter:
         self.url = parse_printer_url(url)
 
     def _connect(self) -> Any:
+        _check_platform(self.url)
         try:
             p = _open(self.url)
             if self.url.scheme == "tcp":

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import selectors
 import socket
+import sys
 import threading
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -222,3 +224,78 @@ def test_missing_serial_port_is_unreachable() -> None:
     with pytest.raises(PrinterUnreachable) as caught:
         ThermalPrinter("serial:/dev/ttyUSB-nonexistent").print_image(sample_image())
     assert "cổng COM" in caught.value.message
+
+
+class FakeUsbPrinter:
+    """Stands in for a pyusb device behind escpos's own Usb class: records writes, answers DLE EOT."""
+
+    backend = types.SimpleNamespace(__module__="fake")  # escpos detaches kernel drivers only on libusb1
+
+    def __init__(self, paper: str = "ok") -> None:
+        self.paper = paper
+        self.data = bytearray()
+        self.replies: list[int] = []
+
+    def set_configuration(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+    def write(self, endpoint: int, data: bytes, timeout: int = 0) -> int:
+        assert endpoint == 0x01
+        self.data.extend(data)
+        if len(data) == 3 and data[:2] == b"\x10\x04":
+            reply = status_byte(data[2], paper=self.paper)  # type: ignore[arg-type]
+            if reply is not None:
+                self.replies.append(reply)
+        return len(data)
+
+    def read(self, endpoint: int, size: int, timeout: int = 0) -> bytes:
+        assert endpoint == 0x82
+        out, self.replies = bytes(self.replies[:size]), self.replies[size:]
+        return out
+
+
+@pytest.fixture
+def usb_bus(monkeypatch: pytest.MonkeyPatch) -> dict[tuple[int, int], FakeUsbPrinter]:
+    import usb.core
+    import usb.util
+
+    bus: dict[tuple[int, int], FakeUsbPrinter] = {}
+    monkeypatch.setattr(usb.core, "find", lambda **ids: bus.get((ids["idVendor"], ids["idProduct"])))
+    monkeypatch.setattr(usb.util, "dispose_resources", lambda device: None)
+    return bus
+
+
+def test_usb_printer_through_escpos(usb_bus: dict[tuple[int, int], FakeUsbPrinter]) -> None:
+    device = usb_bus[(0x0416, 0x5011)] = FakeUsbPrinter(paper="near_end")
+    image = sample_image(height=FRAGMENT_ROWS + 50)
+    status = ThermalPrinter("usb:0416:5011?speed=100000").print_image(image)
+    assert status.paper == "near_end"
+    job = decode_escpos(bytes(device.data))
+    assert job.raster_commands == 2
+    assert same(job.pages[0].crop((0, 0, image.width, image.height)), image)
+
+
+def test_usb_printer_unplugged_or_out_of_paper(usb_bus: dict[tuple[int, int], FakeUsbPrinter]) -> None:
+    with pytest.raises(PrinterUnreachable) as caught:
+        ThermalPrinter("usb:0416:5011").print_image(sample_image())
+    assert "cổng USB" in caught.value.message
+    usb_bus[(0x0416, 0x5011)] = FakeUsbPrinter(paper="out")
+    with pytest.raises(PaperOut):
+        ThermalPrinter("usb:0416:5011").print_image(sample_image())
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the Windows spooler exists there")
+def test_windows_spooler_url_on_another_system_is_explained() -> None:
+    with pytest.raises(PrinterUnreachable) as caught:
+        ThermalPrinter("win32:EPSON TM-T82").print_image(sample_image())
+    assert "chỉ dùng được trên Windows" in caught.value.message
+
+
+def test_cups_without_lp_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("printing.connection.shutil.which", lambda name: None)
+    with pytest.raises(PrinterUnreachable) as caught:
+        ThermalPrinter("cups:kiosk").print_image(sample_image())
+    assert "chưa cài CUPS" in caught.value.message
