@@ -50,7 +50,18 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--clients", type=int, default=8)
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
 
+    say = sub.add_parser("say", help="câu gọi số của màn hình sảnh: in câu, danh sách đoạn ghi âm, ghi WAV")
+    say.add_argument("--number", required=True, help="số thứ tự như trên màn hình, ví dụ A015")
+    say.add_argument("--counter", required=True, help='số quầy hoặc tên quầy, ví dụ 3 hoặc "Quầy 3"')
+    say.add_argument("--digits", action="store_true", help="đọc từng chữ số (không một năm)")
+    say.add_argument("--wav", type=Path, help="ghi âm thanh ra tệp WAV")
+    say.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
+
     args = parser.parse_args(argv)
+    if args.command == "say":
+        from app.display.say import run_say
+
+        return run_say(args.number, args.counter, digits=args.digits, wav=args.wav, voice=args.voice)
     if args.command == "serve":
         from app.service.server import serve as run_serve
 
