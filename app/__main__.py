@@ -44,11 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     vprinter.add_argument("--port", type=int, default=9100)
 
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue", "print"])
+    bench.add_argument("target", choices=["queue", "print", "qr"])
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=2000)
     bench.add_argument("--clients", type=int, default=8)
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
+    bench.add_argument("--frames", type=int, default=200, help="qr: số khung hình thử")
 
     say = sub.add_parser("say", help="câu gọi số của màn hình sảnh: in câu, danh sách đoạn ghi âm, ghi WAV")
     say.add_argument("--number", required=True, help="số thứ tự như trên màn hình, ví dụ A015")
@@ -77,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from app.bench.printing import run_print_bench
 
         return run_print_bench(args.tickets)
+    if args.command == "bench" and args.target == "qr":
+        from app.bench.qr import run_qr_bench
+
+        return run_qr_bench(args.frames)
     if args.command == "bench":
         from app.bench.queue import run_queue_bench
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import requests
 
+from app.demo_apps import has_screen, start_kiosk
 from app.service.launcher import ServerProcess, start_server
 from printing.doc import ROLL_80_DOTS
 from printing.ticket_printer import TicketPrinter
@@ -72,12 +73,20 @@ def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | No
         url = printer_url or virtual.url
         if not printer_url:
             print(f"Máy in ảo: {virtual.url}, mỗi phiếu in ra được lưu thành ảnh PNG trong {folder / 'printed'}")
-        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS))
+        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url)
 
 
-def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter) -> int:
+def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str) -> int:
     server = start_server(folder, port=port, mdns=True)
     print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
+    apps = []
+    if has_screen():
+        apps.append(start_kiosk(server, folder, printer_url))
+        print("Đã mở kiosk (cửa sổ 720×1280). Nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích.", flush=True)
+    else:
+        print(
+            "Máy không có màn hình: chỉ chạy phần mô phỏng; xem ảnh giao diện bằng `python -m kiosk --screenshot DIR`."
+        )
     print(f"Hàng đợi hiện tại: {server.url}/api/queue   Thống kê: {server.url}/api/stats/today", flush=True)
     print("Mô phỏng: kiosk cấp số, 4 quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
     stop = threading.Event()
@@ -102,5 +111,8 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter) -> int
         stop.set()
         for w in workers:
             w.join(15)
+        for app in apps:
+            app.terminate()
+            app.wait(10)
         server.stop()
     return 0

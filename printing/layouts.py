@@ -43,6 +43,7 @@ class TicketPrint:
     follow_url: str | None = None
     priority: str | None = None  # category name when the ticket is a priority one
     advice: str = TICKET_ADVICE
+    procedure: str | None = None  # what the citizen picked at the kiosk, for the clerk
 
 
 def local_time(instant: datetime) -> str:
@@ -74,6 +75,8 @@ def ticket_document(t: TicketPrint, width_dots: int) -> Document:
         Text("SỐ THỨ TỰ CỦA BẠN", size=8, align="center"),
         Text(t.number, size=40 if width_dots >= 576 else 32, bold=True, align="center"),
     ]
+    if t.procedure:
+        blocks.append(Text(t.procedure, size=8, align="center"))
     if t.priority:
         blocks.append(Text(f"Ưu tiên: {t.priority}", size=9, bold=True, align="center"))
     blocks += [

@@ -27,8 +27,12 @@ def parse_procedure_qr(text: str, catalog: Catalog) -> Procedure | None:
     match = _CODE.match(text)
     if match:
         return next((p for p in catalog.procedures if p.code == match.group(1)), None)
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("http", "https") or parts.hostname != "dichvucong.gov.vn":
+    try:
+        parts = urlsplit(text.strip())
+        host = parts.hostname
+    except ValueError:  # a malformed link ("http://[::1") is simply not one of ours
+        return None
+    if parts.scheme not in ("http", "https") or host != "dichvucong.gov.vn":
         return None
     portal_id = (parse_qs(parts.query).get("ma_thu_tuc") or [""])[0]
     if not portal_id:

@@ -1,0 +1,1 @@
+"""Qt glue shared by the kiosk, the counter and the hall display."""

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.service.broadcast import Broadcaster
+from app.service.display_page import install_display
 from app.service.errors import install_error_handlers
 from app.service.models import (
     ClerkRequest,
@@ -88,6 +89,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry) -> FastAPI:
     issuer = Depends(role_required("kiosk", "counter"))
     clerk = Depends(role_required("counter"))
     admin = Depends(role_required())
+    install_display(app, admin)  # GET /display for smart-TV browsers, and its notice line
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -190,9 +192,14 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
     """Replay what a client missed (or a fresh snapshot), then push live events in seq order."""
     await ws.accept()
     sub = broadcaster.subscribe()  # subscribe before reading so nothing falls between the two
+    # Watch the socket too: an idle client that leaves must end this handler at once, or shutdown
+    # waits for it until the next event happens to arrive.
+    gone = asyncio.create_task(_until_disconnect(ws))
     try:
-        oldest = await run_in_threadpool(store.oldest_seq)
-        if since is None or (oldest and since < oldest - 1):
+        oldest, newest = await run_in_threadpool(store.seq_range)
+        # A snapshot when the client has no position, is too far behind, or is ahead of this
+        # database (a restored or replaced data folder): replaying could not make it right.
+        if since is None or (oldest and since < oldest - 1) or since > newest:
             snapshot = await run_in_threadpool(store.snapshot)
             last = int(snapshot["seq"])
             await ws.send_json({"type": "snapshot", "seq": last, "queue": snapshot})
@@ -206,7 +213,12 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
             if sub.overflowed:
                 await ws.close(code=1013, reason="client too slow; reconnect with since")
                 return
-            event = await sub.queue.get()
+            next_event = asyncio.ensure_future(sub.queue.get())
+            await asyncio.wait({next_event, gone}, return_when=asyncio.FIRST_COMPLETED)
+            if not next_event.done():
+                next_event.cancel()
+                return
+            event = next_event.result()
             if event.seq <= last:
                 continue
             await ws.send_json({"type": "event", **event.to_dict()})
@@ -214,4 +226,11 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
     except WebSocketDisconnect:
         pass
     finally:
+        gone.cancel()
         sub.close()
+
+
+async def _until_disconnect(ws: WebSocket) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        while (await ws.receive())["type"] != "websocket.disconnect":
+            pass

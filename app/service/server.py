@@ -71,7 +71,10 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
     store, devices = open_store(data)
     announcer = Announcer(host, port, store.centre.name) if mdns else None
     app = create_app(store, devices)
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    # A backstop: a stop or an update must not wait all day on a TV that holds its socket open.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
+    )
     server = _Server(config, host, announcer)
     try:
         server.run()

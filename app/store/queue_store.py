@@ -124,6 +124,11 @@ class QueueStore:
         row = self.reader().execute("SELECT min(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
+    def seq_range(self) -> tuple[int, int]:
+        """The oldest and newest event seq kept (0, 0 when there are none)."""
+        row = self.reader().execute("SELECT min(seq), max(seq) FROM events").fetchone()
+        return int(row[0] or 0), int(row[1] or 0)
+
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         found = load_tickets(self.reader(), "id = ?", [ticket_id], with_intervals=False)
         if not found:

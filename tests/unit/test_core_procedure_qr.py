@@ -32,6 +32,7 @@ def test_foreign_or_broken_codes_are_not_ours() -> None:
         f"{PORTAL_PAGE}?ma_thu_tuc=1",
         "034186000123|123456789|Nguyễn Văn A|01011990|Nam|Hà Nội|01012021",
         "\x00\xff",
+        "http://[::1",
     ):
         assert parse_procedure_qr(text, CATALOG) is None, text
     assert parse_procedure_qr(" 1.001193 ", CATALOG) is not None

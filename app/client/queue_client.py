@@ -1,0 +1,300 @@
+"""The centre service over HTTP: what the kiosk, counter and hall display call, from worker threads.
+
+Commands carry an Idempotency-Key and are retried with that same key when the answer is lost (connection
+dropped, timeout, 502–504): the service answers a repeated key with its first answer, so a retry never
+issues a second ticket or calls a second citizen. Callers only ever see `ServiceError` (a refusal, with the
+service's Vietnamese message) or `ServiceUnavailable` (the service cannot be reached), never a `requests`
+exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+
+if TYPE_CHECKING:
+    from app.client.discovery import FoundService
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE_MESSAGE = "Không kết nối được máy chủ Trung tâm. Đang thử kết nối lại…"
+TIMEOUT_MESSAGE = "Máy chủ Trung tâm không trả lời kịp. Đang thử kết nối lại…"
+SERVER_FAULT_MESSAGE = "Máy chủ Trung tâm đang gặp sự cố (mã {status}). Đang thử kết nối lại…"
+REFUSED_MESSAGE = "Máy chủ Trung tâm từ chối yêu cầu (mã {status}). Thử lại; nếu vẫn lỗi, báo cán bộ CNTT."
+BAD_ANSWER_MESSAGE = "Máy chủ Trung tâm trả lời không đúng định dạng. Kiểm tra địa chỉ máy chủ hoặc báo cán bộ CNTT."
+NOT_ON_LAN_MESSAGE = (
+    "Không tìm thấy máy chủ Trung tâm trong mạng nội bộ. Kiểm tra máy chủ đã bật và máy này cùng mạng với máy chủ."
+)
+
+_RETRY_STATUS = frozenset({502, 503, 504})  # a proxy or a restarting server: the request may not have run
+# Transport failures after which the request may or may not have run: safe to retry with the same key.
+_TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+class ServiceError(Exception):
+    """The service refused a request. `message` is Vietnamese and meant for the user as is.
+
+    `status` is the HTTP status (None when no answer came), `code` the service's stable error code
+    (e.g. "unknown_group", "counter_busy", "http_401"), `details` its details, `attempts` how many
+    times the client sent the request."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str = "error",
+                 details: dict[str, Any] | None = None, attempts: int = 1) -> None:  # fmt: skip
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.details: dict[str, Any] = details or {}
+        self.attempts = attempts
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, code={self.code!r}, message={self.message!r})"
+
+
+class ServiceUnavailable(ServiceError):
+    """The service could not be reached or failed (connection refused, timeout, 5xx). Show the offline
+    banner and try again later; the technical cause is in `__cause__` and `details["cause"]`."""
+
+
+class QueueApi(Protocol):
+    """What screens need from the queue; `QueueClient` (HTTP) and `FakeQueueClient` (in-process) both are."""
+
+    def health(self) -> dict[str, Any]: ...
+    def groups(self) -> list[dict[str, Any]]: ...
+    def counters(self) -> list[dict[str, Any]]: ...
+    def priorities(self) -> list[dict[str, Any]]: ...
+    def queue(self) -> dict[str, Any]: ...
+    def stats_today(self) -> dict[str, Any]: ...
+    def ticket(self, ticket_id: int) -> dict[str, Any]: ...
+    def issue(self, group: str, priority: str | None = None, *, channel: str | None = None,
+              idempotency_key: str | None = None) -> dict[str, Any]: ...  # fmt: skip
+    def call_next(self, counter_id: int, clerk: str | None = None, *,
+                  idempotency_key: str | None = None) -> dict[str, Any] | None: ...  # fmt: skip
+    def recall(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
+    def start(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
+    def finish(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
+    def no_show(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
+    def transfer(self, counter_id: int, group: str, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
+    def pause(self, counter_id: int, reason: str, clerk: str | None = None) -> dict[str, Any]: ...
+    def resume(self, counter_id: int, clerk: str | None = None) -> dict[str, Any]: ...
+    def cancel(self, ticket_id: int) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+
+
+class QueueClient:
+    """HTTP client of the centre service. One instance may be shared by worker threads (one pooled
+    `requests.Session`); every call has a timeout and blocks, so never call it on the Qt GUI thread."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 5.0,
+                 attempts: int = 3, backoff: float = 0.2) -> None:  # fmt: skip
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._attempts = max(1, attempts)
+        self._backoff = backoff
+        self._session = requests.Session()
+        # The service is on the LAN: a proxy configured for the provincial network must not sit in between.
+        self._session.trust_env = False
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)  # retries are ours, keyed
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers["Accept"] = "application/json"
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
+
+    @classmethod
+    def from_discovery(cls, timeout: float = 5.0, token: str | None = None, *,
+                       accept: Callable[[FoundService], bool] | None = None,
+                       request_timeout: float = 5.0) -> QueueClient:  # fmt: skip
+        """Find the service by its mDNS announcement (waiting up to `timeout` s) and connect to the first."""
+        from app.client import discovery  # zeroconf loads only when discovery is wanted
+
+        try:
+            found = discovery.discover(timeout, accept=accept)
+        except OSError as exc:  # no usable network interface
+            raise ServiceUnavailable(NOT_ON_LAN_MESSAGE, code="not_found", details={"cause": repr(exc)}) from exc
+        if not found:
+            raise ServiceUnavailable(NOT_ON_LAN_MESSAGE, code="not_found", details={"timeout_s": timeout})
+        log.info("centre service found at %s (%s)", found[0].url, found[0].name)
+        return cls(found[0].url, token, timeout=request_timeout)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> QueueClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:  # fmt: skip
+        self.close()
+
+    # --- reads ---------------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/api/health")
+        return result
+
+    def groups(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._request("GET", "/api/groups")
+        return result
+
+    def counters(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._request("GET", "/api/counters")
+        return result
+
+    def priorities(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._request("GET", "/api/priorities")
+        return result
+
+    def queue(self) -> dict[str, Any]:
+        """The day's snapshot: groups, counters with their current ticket, waiting tickets, and `seq`."""
+        result: dict[str, Any] = self._request("GET", "/api/queue")
+        return result
+
+    def stats_today(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/api/stats/today")
+        return result
+
+    def ticket(self, ticket_id: int) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", f"/api/tickets/{int(ticket_id)}")
+        return result
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def issue(self, group: str, priority: str | None = None, *, channel: str | None = None,
+              idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """A new ticket, with `people_ahead` and `estimated_wait_s`."""
+        body: dict[str, Any] = {"group": group}
+        if priority is not None:
+            body["priority"] = priority
+        if channel is not None:
+            body["channel"] = channel
+        result: dict[str, Any] = self._command("/api/tickets", body, idempotency_key)
+        return result
+
+    def call_next(self, counter_id: int, clerk: str | None = None, *,
+                  idempotency_key: str | None = None) -> dict[str, Any] | None:  # fmt: skip
+        """The ticket called to the counter, or None when nobody waits (the service answers 204)."""
+        body = {"clerk": clerk} if clerk is not None else None
+        result: dict[str, Any] | None = self._command(self._counter(counter_id, "call-next"), body, idempotency_key)
+        return result
+
+    def recall(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._act(counter_id, "recall", idempotency_key)
+
+    def start(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._act(counter_id, "start", idempotency_key)
+
+    def finish(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._act(counter_id, "finish", idempotency_key)
+
+    def no_show(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        return self._act(counter_id, "no-show", idempotency_key)
+
+    def transfer(self, counter_id: int, group: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
+        result: dict[str, Any] = self._command(self._counter(counter_id, "transfer"), {"group": group}, idempotency_key)
+        return result
+
+    def pause(self, counter_id: int, reason: str, clerk: str | None = None) -> dict[str, Any]:
+        """reason: break | back_office | meeting. Pausing twice is harmless, so a retry is too."""
+        body: dict[str, Any] = {"reason": reason}
+        if clerk is not None:
+            body["clerk"] = clerk
+        result: dict[str, Any] = self._command(self._counter(counter_id, "pause"), body, None)
+        return result
+
+    def resume(self, counter_id: int, clerk: str | None = None) -> dict[str, Any]:
+        body = {"clerk": clerk} if clerk is not None else None
+        result: dict[str, Any] = self._command(self._counter(counter_id, "resume"), body, None)
+        return result
+
+    def cancel(self, ticket_id: int) -> dict[str, Any]:
+        path = f"/api/tickets/{int(ticket_id)}/cancel"
+        try:
+            result: dict[str, Any] = self._command(path, None, None)
+        except ServiceError as exc:
+            # The service keeps no key for cancel: if our first try went through but its answer was lost,
+            # the retry meets "already done". The ticket left the queue, which is what was asked.
+            if exc.status == 409 and exc.attempts > 1:
+                ticket = self.ticket(ticket_id)
+                if ticket.get("outcome") == "left":
+                    return ticket
+            raise
+        return result
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _counter(counter_id: int, action: str) -> str:
+        return f"/api/counters/{int(counter_id)}/{action}"
+
+    def _act(self, counter_id: int, action: str, key: str | None) -> dict[str, Any]:
+        result: dict[str, Any] = self._command(self._counter(counter_id, action), None, key)
+        return result
+
+    def _command(self, path: str, body: dict[str, Any] | None, key: str | None) -> Any:
+        # One key for every attempt of this command: that is what makes the retry safe.
+        return self._request("POST", path, body=body, key=key or str(uuid.uuid4()))
+
+    def _request(self, method: str, path: str, *, body: dict[str, Any] | None = None, key: str | None = None) -> Any:
+        url = self.base_url + path
+        headers = {"Idempotency-Key": key} if key else None
+        failure: requests.RequestException | None = None
+        for attempt in range(1, self._attempts + 1):
+            if attempt > 1:
+                time.sleep(self._backoff * 2 ** (attempt - 2))  # a worker thread waits; the GUI never does
+            try:
+                response = self._session.request(method, url, json=body, headers=headers, timeout=self.timeout)
+            except _TRANSPORT_ERRORS as exc:
+                log.info("%s %s: attempt %d failed: %s", method, path, attempt, exc)
+                failure = exc
+                continue
+            except requests.RequestException as exc:  # a malformed address: retrying will not help
+                raise ServiceUnavailable(UNAVAILABLE_MESSAGE, code="unavailable",
+                                         details={"cause": repr(exc), "url": url}) from exc  # fmt: skip
+            with response:
+                if response.status_code in _RETRY_STATUS and attempt < self._attempts:
+                    log.info("%s %s: attempt %d got %d", method, path, attempt, response.status_code)
+                    continue
+                return _answer(response, attempt)
+        assert failure is not None
+        timed_out = isinstance(failure, requests.Timeout)
+        raise ServiceUnavailable(
+            TIMEOUT_MESSAGE if timed_out else UNAVAILABLE_MESSAGE,
+            code="timeout" if timed_out else "unavailable",
+            details={"cause": f"{type(failure).__name__}: {failure}", "url": url},
+            attempts=self._attempts,
+        ) from failure
+
+
+_NO_JSON = object()
+
+
+def _answer(response: requests.Response, attempts: int) -> Any:
+    """The JSON of a success, or the service's refusal as a ServiceError."""
+    status = response.status_code
+    if status == 204:
+        return None
+    try:
+        data: Any = response.json()
+    except ValueError:
+        data = _NO_JSON
+    if status < 400:
+        if data is _NO_JSON:
+            raise ServiceError(BAD_ANSWER_MESSAGE, status=status, code="bad_response", attempts=attempts)
+        return data
+    body = data if isinstance(data, dict) else {}
+    code = str(body["error"]) if isinstance(body.get("error"), str) else f"http_{status}"
+    message = body.get("message") if isinstance(body.get("message"), str) else None
+    details = body.get("details") if isinstance(body.get("details"), dict) else {}
+    if status >= 500:
+        raise ServiceUnavailable(message or SERVER_FAULT_MESSAGE.format(status=status), status=status, code=code,
+                                 details=details, attempts=attempts)  # fmt: skip
+    raise ServiceError(message or REFUSED_MESSAGE.format(status=status), status=status, code=code,
+                       details=details, attempts=attempts)  # fmt: skip

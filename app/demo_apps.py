@@ -1,0 +1,64 @@
+"""The Qt apps the demo opens next to the simulated hall, when the machine has a screen."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from app.service.launcher import ServerProcess
+
+
+def has_screen() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def device_token(server: ServerProcess, name: str, role: str, folder: Path) -> Path:
+    """A device token for an app, kept in a private file (pairing UI comes later)."""
+    r = requests.post(
+        f"{server.url}/api/devices",
+        json={"name": name, "role": role},
+        headers={"Authorization": f"Bearer {server.admin_token}"},
+        timeout=10,
+    )
+    r.raise_for_status()
+    path = folder / f"{role}.token"
+    path.write_text(r.json()["token"], encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def demo_camera(folder: Path) -> Path:
+    """Frames for the kiosk's simulated camera: a procedure poster's QR held in front of it."""
+    import cv2
+    import numpy as np
+    import segno
+    from PIL import Image
+
+    out = folder / "demo-camera"
+    out.mkdir(exist_ok=True)
+    buffer = io.BytesIO()
+    segno.make("1.001193", error="m", micro=False).save(buffer, kind="png", scale=9, border=4)
+    code = cv2.cvtColor(np.array(Image.open(buffer).convert("RGB")), cv2.COLOR_RGB2BGR)
+    frame = np.full((720, 1280, 3), 110, np.uint8)
+    h, w = code.shape[:2]
+    frame[360 - h // 2 : 360 - h // 2 + h, 640 - w // 2 : 640 - w // 2 + w] = code
+    cv2.imwrite(str(out / "poster.png"), frame)
+    return out
+
+
+def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
+    token = device_token(server, "Kiosk (demo)", "kiosk", folder)
+    cmd = [
+        sys.executable, "-m", "kiosk", "--service", server.url, "--token-file", str(token),
+        "--printer", printer_url, "--camera", f"file:{demo_camera(folder)}", "--windowed", "--size", "720x1280",
+    ]  # fmt: skip
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module

@@ -1,0 +1,131 @@
+"""`python -m kiosk`: the citizen touch screen.
+
+python -m kiosk --service http://10.0.0.2:8710 --token-file kiosk.token --printer usb:0416:5011
+python -m kiosk --demo                      # a simulated hall, no service needed
+python -m kiosk --demo --screenshot DIR     # every main screen, portrait and landscape, as PNG
+python -m kiosk --smoke-test ...            # start, connect, quit 0 (non-zero when it cannot)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from app.core.catalog import Catalog
+from app.paths import default_catalog_path
+from app.qtbridge.fonts import install_fonts
+from app.store.catalog_file import load_catalog_file
+from kiosk.controller import KioskController
+from kiosk.screens import Screen
+from kiosk.window import KioskWindow
+from printing.doc import ROLL_WIDTHS
+from printing.errors import PrintError
+from printing.ticket_printer import TicketPrinter
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m kiosk", description="Kiosk cấp số và tra cứu thủ tục")
+    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (vai trò kiosk)")
+    p.add_argument("--printer", help="máy in phiếu: usb:VID:PID | serial:… | tcp:IP:9100 | win32:… | file:…")
+    p.add_argument("--width", type=int, default=576, choices=ROLL_WIDTHS, help="khổ giấy: 384 (58 mm), 576 (80 mm)")
+    p.add_argument("--camera", default="0", help="máy ảnh quét QR: 0, 1, rtsp://…, file:THƯ_MỤC_ẢNH_HOẶC_VIDEO")
+    p.add_argument("--catalog", type=Path, help="danh mục thủ tục (mặc định: danh mục kèm theo)")
+    p.add_argument("--follow-url", help="địa chỉ trang theo dõi lượt in trên mã QR của phiếu (mặc định: --service)")
+    p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
+    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
+    p.add_argument("--size", default="1080x1920", help="kích thước cửa sổ khi --windowed")
+    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát")
+    p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
+    return p.parse_args(argv)
+
+
+def make_client(args: argparse.Namespace) -> Any:
+    if args.demo or args.screenshot:
+        from app.client.fake import demo_fake
+
+        return demo_fake()
+    from app.client.queue_client import QueueClient
+
+    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
+    if args.service:
+        return QueueClient(args.service, token)
+    return QueueClient.from_discovery(5.0, token)
+
+
+def make_printer(args: argparse.Namespace) -> TicketPrinter | None:
+    return TicketPrinter(args.printer, args.width) if args.printer else None
+
+
+def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
+    follow = args.follow_url or getattr(client, "base_url", None)
+    ctl = KioskController(client, catalog, printer, follow_base_url=follow)
+    extra: dict[str, Screen] = {}
+    try:
+        from kiosk.scan import ScanScreen
+
+        extra["scan"] = ScanScreen(ctl, None, None, camera_spec=args.camera)
+    except ImportError:  # the camera stack is optional on a kiosk without one
+        pass
+    window = KioskWindow(ctl, extra_screens=extra)
+    for screen in extra.values():
+        screen.t, screen.columns = window.t, window.columns
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    install_fonts(app)
+    try:
+        catalog = load_catalog_file(args.catalog or default_catalog_path())
+        printer = make_printer(args)
+        client = make_client(args)
+    except (PrintError, OSError, ValueError) as exc:
+        text = exc.for_people() if isinstance(exc, PrintError) else str(exc)
+        print(f"Lỗi: {text}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # ServiceUnavailable and friends carry a Vietnamese message
+        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    if args.screenshot:
+        from kiosk.screenshots import take_screenshots
+
+        return take_screenshots(args, client, catalog)
+    if args.smoke_test:
+        return smoke_test(build(args, client, catalog, printer))
+    window = build(args, client, catalog, printer)
+    window.ctl.start()
+    if args.windowed:
+        w, h = (int(x) for x in args.size.lower().split("x"))
+        window.resize(w, h)
+        window.show()
+    else:
+        window.showFullScreen()
+    return int(app.exec())
+
+
+def smoke_test(window: KioskWindow) -> int:
+    """Start the real window offscreen-capable, connect once, report, quit."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    window.ctl.connection_changed.connect(loop.quit)
+    QTimer.singleShot(15_000, loop.quit)
+    window.ctl.start()
+    loop.exec()
+    online = window.ctl.online
+    window.close()
+    if not online:
+        print("Lỗi: không kết nối được dịch vụ trung tâm.", file=sys.stderr)
+        return 1
+    print(f"kiosk ok: {window.ctl.centre_name}, {len(window.ctl.snapshot.get('groups', []))} lĩnh vực")
+    return 0

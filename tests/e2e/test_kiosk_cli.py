@@ -1,0 +1,59 @@
+"""`python -m kiosk --smoke-test` and `--screenshot` as an IT officer runs them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+from PIL import Image
+
+from app.service.launcher import ServerProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_smoke_test_connects_to_the_service(server: ServerProcess, tmp_path: Path) -> None:
+    token = requests.post(
+        f"{server.url}/api/devices", json={"name": "Kiosk", "role": "kiosk"},
+        headers={"Authorization": f"Bearer {server.admin_token}"}, timeout=10,
+    ).json()["token"]  # fmt: skip
+    (tmp_path / "kiosk.token").write_text(token)
+    done = run_kiosk("--smoke-test", "--service", server.url, "--token-file", str(tmp_path / "kiosk.token"))
+    assert done.returncode == 0, done.stderr
+    assert "kiosk ok" in done.stdout
+
+
+def test_smoke_test_fails_clearly_without_a_service() -> None:
+    done = run_kiosk("--smoke-test", "--service", "http://127.0.0.1:9")
+    assert done.returncode == 1
+    assert "không kết nối được dịch vụ trung tâm" in done.stderr
+
+
+def test_bad_printer_url_stops_at_start_with_a_vietnamese_message() -> None:
+    done = run_kiosk("--smoke-test", "--demo", "--printer", "lpt1")
+    assert done.returncode == 2
+    assert "Không hiểu địa chỉ máy in" in done.stderr
+
+
+def test_screenshots_of_every_main_screen_in_both_orientations(tmp_path: Path) -> None:
+    done = run_kiosk("--screenshot", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    shots = sorted(tmp_path.glob("*.png"))
+    names = {p.stem for p in shots}
+    for orientation, size in (("portrait", (1080, 1920)), ("landscape", (1920, 1080))):
+        for screen in ("home", "groups", "procedures", "priority", "ticket", "printer-fault", "lookup",
+                       "procedure", "offline"):  # fmt: skip
+            name = f"kiosk-{orientation}-{screen}"
+            assert name in names
+            with Image.open(tmp_path / f"{name}.png") as image:
+                assert image.size == size
