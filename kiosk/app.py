@@ -37,6 +37,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--camera", default="0", help="máy ảnh quét QR: 0, 1, rtsp://…, file:THƯ_MỤC_ẢNH_HOẶC_VIDEO")
     p.add_argument("--catalog", type=Path, help="danh mục thủ tục (mặc định: danh mục kèm theo)")
     p.add_argument("--follow-url", help="địa chỉ trang theo dõi lượt in trên mã QR của phiếu (mặc định: --service)")
+    p.add_argument(
+        "--host-service", type=Path, metavar="DIR",
+        help="kiosk này chạy luôn dịch vụ trung tâm (dữ liệu trong DIR), nên vẫn cấp số khi mạng LAN hỏng",
+    )  # fmt: skip
+    p.add_argument("--port", type=int, default=8710, help="cổng của dịch vụ khi dùng --host-service")
     p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
     p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
     p.add_argument("--size", default="1080x1920", help="kích thước cửa sổ khi --windowed")
@@ -52,6 +57,13 @@ def make_client(args: argparse.Namespace) -> Any:
         return demo_fake()
     from app.client.queue_client import QueueClient
 
+    if args.host_service:
+        from app.service.launcher import start_server
+
+        # The service runs beside the kiosk on this PC and is announced on the LAN for the counters.
+        args.hosted = start_server(args.host_service, port=args.port, host="0.0.0.0", mdns=True)  # noqa: S104
+        port = args.hosted.url.rsplit(":", 1)[1]  # the real port, also when --port 0 picked a free one
+        return QueueClient(f"http://127.0.0.1:{port}", args.hosted.admin_token)
     token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
     if args.service:
         return QueueClient(args.service, token)
@@ -96,6 +108,15 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # ServiceUnavailable and friends carry a Vietnamese message
         print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 2
+    try:
+        return run(args, app, client, catalog, printer)
+    finally:
+        hosted = getattr(args, "hosted", None)
+        if hosted is not None:
+            hosted.stop()
+
+
+def run(args: argparse.Namespace, app: QApplication, client: Any, catalog: Catalog, printer: Any) -> int:
     if args.screenshot:
         from kiosk.screenshots import take_screenshots
 

@@ -29,6 +29,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "closed": ("Tạm ngừng cấp số", "Closed"),
     "search_hint": ("Gõ tên thủ tục, không cần dấu", "Type a procedure name, no accents needed"),
     "search": ("Tìm", "Search"),
+    "all_fields": ("‹ Tất cả lĩnh vực", "‹ All fields"),
     "no_results": ("Không tìm thấy thủ tục phù hợp.", "No matching procedure."),
     "documents": ("Hồ sơ cần chuẩn bị", "Documents to bring"),
     "time": ("Thời hạn giải quyết", "Processing time"),

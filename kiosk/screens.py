@@ -238,11 +238,17 @@ class LookupScreen(Screen):
         self.box.setReadOnly(True)  # typed on the on-screen keyboard only: no system keyboard pops up
         col.addWidget(self.box)
         self.results_host = QVBoxLayout()
-        col.addLayout(self.results_host, 1)
         keyboard = Keyboard()
         keyboard.typed.connect(self.type)
         keyboard.erased.connect(self.erase)
-        col.addWidget(keyboard)
+        if self.columns() > 2:  # landscape: results beside the keyboard, both at full height
+            row = QHBoxLayout()
+            row.addLayout(self.results_host, 11)
+            row.addWidget(keyboard, 9, Qt.AlignmentFlag.AlignBottom)
+            col.addLayout(row, 1)
+        else:
+            col.addLayout(self.results_host, 1)
+            col.addWidget(keyboard)
         col.addWidget(self.nav())
         self.replace_body(page)
         self.show_results()
@@ -261,7 +267,11 @@ class LookupScreen(Screen):
         procs = list(self.ctl.catalog.procedures)
         if self.query.strip():
             return search(self.query, procs, key=lambda p: p.name)
-        return procs
+        return [p for p in procs if p.field == self.field]
+
+    def browse(self, field: str | None) -> None:
+        self.field = field
+        self.show_results()
 
     def show_results(self) -> None:
         while self.results_host.count():
@@ -269,8 +279,23 @@ class LookupScreen(Screen):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 discard(widget)
-        found = self.matches()
         tiles: list[QWidget] = []
+        if not self.query.strip() and self.field is None:
+            # Nothing typed yet: browse by field, as the centre's own signs are organised.
+            for f in self.ctl.catalog.fields:
+                count = sum(1 for p in self.ctl.catalog.procedures if p.field == f.code)
+                tile = Tile(f.name, subtitle=f"{count} thủ tục" if self.t.language == "vi" else f"{count} procedures")
+                tile.setObjectName(f"field-{f.code}")
+                tile.clicked.connect(lambda _=False, code=f.code: self.browse(code))
+                tiles.append(tile)
+            self.results_host.addWidget(scroll_area(tile_grid(tiles, 2)), 1)
+            return
+        found = self.matches()
+        if self.field is not None and not self.query.strip():
+            back = Tile(self.t("all_fields"))
+            back.setObjectName("field-all")
+            back.clicked.connect(lambda: self.browse(None))
+            tiles.append(back)
         for p in found[:40]:
             tile = Tile(p.name)
             tile.title_px = 24

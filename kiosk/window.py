@@ -146,7 +146,7 @@ class KioskWindow(QWidget):
         self.history.clear()
         self.result_timer.stop()
         self.flow_group, self.flow_procedure = None, None
-        self.lookup.query = ""
+        self.lookup.query, self.lookup.field = "", None
         if self.t.language != "vi":
             self.t.language = "vi"  # the next citizen starts in Vietnamese
         self.show_screen("home", remember=False)
@@ -195,7 +195,7 @@ class KioskWindow(QWidget):
             self.issue(None)
 
     def open_lookup(self) -> None:
-        self.lookup.query = ""
+        self.lookup.query, self.lookup.field = "", None
         self.show_screen("lookup")
 
     def open_procedure(self, procedure: Procedure) -> None:

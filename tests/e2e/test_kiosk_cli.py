@@ -57,3 +57,10 @@ def test_screenshots_of_every_main_screen_in_both_orientations(tmp_path: Path) -
             assert name in names
             with Image.open(tmp_path / f"{name}.png") as image:
                 assert image.size == size
+
+
+def test_a_kiosk_can_host_the_centre_service_itself(tmp_path: Path) -> None:
+    done = run_kiosk("--smoke-test", "--host-service", str(tmp_path / "data"), "--port", "0")
+    assert done.returncode == 0, done.stderr
+    assert "kiosk ok" in done.stdout
+    assert (tmp_path / "data" / "queue.db").exists()

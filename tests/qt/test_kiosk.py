@@ -10,6 +10,7 @@ import pytest
 import requests
 import zxingcpp
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.client.fake import FakeQueueClient
@@ -75,6 +76,7 @@ def tile(window: KioskWindow, name: str) -> Tile:
 
 
 def tap(qtbot: QtBot, widget: object) -> None:
+    QApplication.processEvents()  # lay out a page built just now, so the tap lands on a real-size button
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
 
 
@@ -194,6 +196,11 @@ def test_closed_group_says_why_and_cannot_be_tapped(qtbot: QtBot) -> None:
 def test_lookup_without_accents_and_ticket_from_a_procedure(qtbot: QtBot, fake: FakeQueueClient) -> None:
     window = make_window(qtbot, fake, None)
     window.open_lookup()
+    tap(qtbot, tile(window, "field-CT"))  # browse: a field's procedures
+    browsed = [t.title for t in window.lookup.body.findChildren(Tile) if t.objectName() != "field-all"]
+    assert browsed == [p.name for p in CATALOG.procedures if p.field == "CT"]
+    tap(qtbot, tile(window, "field-all"))
+    qtbot.waitUntil(lambda: tile(window, "field-HT").isVisible(), timeout=5_000)
     for ch in "chung thuc":
         window.lookup.type(ch)
     names = [t.title for t in window.lookup.body.findChildren(Tile)]
