@@ -8,7 +8,7 @@ and each attempt carries an idempotency key the client reuses on retries.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.catalog import Catalog
 from app.qtbridge.tasks import TaskRunner
 from printing.ticket_printer import PrintJob, TicketPrinter
-from printing.tickets import ticket_print
+from printing.tickets import counter_label, ticket_print
 
 POLL_MS = 3000
 
@@ -101,8 +101,6 @@ class KioskController(QObject):
         return next((g for g in self.snapshot.get("groups", []) if g["code"] == code), None)
 
     def counters_for(self, group: str) -> tuple[str, ...]:
-        from printing.tickets import counter_label
-
         return tuple(counter_label(c) for c in self.snapshot.get("counters", []) if group in c.get("groups", {}))
 
     # --- issuing and printing ---------------------------------------------------------------
@@ -128,8 +126,6 @@ class KioskController(QObject):
                     priorities=priorities, base_url=self.follow_base_url,
                 )  # fmt: skip
                 if procedure:
-                    from dataclasses import replace
-
                     data = replace(data, procedure=procedure)
                 job = self.printer.print_ticket(data)
             return Issued(ticket, self.counters_for(group), job)
