@@ -44,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     vprinter.add_argument("--port", type=int, default=9100)
 
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue", "print", "qr"])
+    bench.add_argument("target", choices=["queue", "print", "qr", "display"])
     bench.add_argument("--issues", type=int, default=3000)
-    bench.add_argument("--calls", type=int, default=2000)
+    bench.add_argument("--calls", type=int, default=None, help="số lần gọi số (queue: 2000, display: 100)")
     bench.add_argument("--clients", type=int, default=8)
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
     bench.add_argument("--frames", type=int, default=200, help="qr: số khung hình thử")
@@ -58,7 +58,26 @@ def main(argv: list[str] | None = None) -> int:
     say.add_argument("--wav", type=Path, help="ghi âm thanh ra tệp WAV")
     say.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
 
+    user = sub.add_parser("user", help="tài khoản cán bộ (cán bộ quầy, lãnh đạo, quản trị)")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    user_add = user_sub.add_parser("add", help="thêm một tài khoản; hỏi mã PIN hoặc mật khẩu")
+    user_add.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu của dịch vụ trung tâm")
+    user_add.add_argument("--username", required=True, help="tên đăng nhập, ví dụ lan.nguyen")
+    user_add.add_argument("--name", required=True, help='họ tên, ví dụ "Nguyễn Thị Lan"')
+    user_add.add_argument("--role", choices=["clerk", "director", "admin"], default="clerk")
+    user_add.add_argument("--secret-stdin", action="store_true", help="đọc mã PIN/mật khẩu từ một dòng stdin")
+
+    sub.add_parser("display", help="màn hình sảnh (TV): số vừa gọi, bảng quầy, đọc loa (xem display --help)",
+                   add_help=False)  # fmt: skip
+    raw = sys.argv[1:] if argv is None else argv
+    if raw[:1] == ["display"]:  # its own options: app/display/app.py
+        from app.display.app import main as display_main
+
+        return display_main(raw[1:])
+
     args = parser.parse_args(argv)
+    if args.command == "user":
+        return run_user_add(args)
     if args.command == "say":
         from app.display.say import run_say
 
@@ -82,11 +101,44 @@ def main(argv: list[str] | None = None) -> int:
         from app.bench.qr import run_qr_bench
 
         return run_qr_bench(args.frames)
+    if args.command == "bench" and args.target == "display":
+        from app.bench.display import run_display_bench
+
+        return run_display_bench(calls=args.calls or 100)
     if args.command == "bench":
         from app.bench.queue import run_queue_bench
 
-        return run_queue_bench(issues=args.issues, calls=args.calls, clients=args.clients)
+        return run_queue_bench(issues=args.issues, calls=args.calls or 2000, clients=args.clients)
     return 2
+
+
+def run_user_add(args: argparse.Namespace) -> int:
+    """Write an account straight into the data folder (works on a fresh one, and beside a running service)."""
+    import getpass
+
+    from app.core.errors import DomainError
+    from app.service.server import open_store
+    from app.store.users import ROLE_NAMES, UserStore, check_secret
+
+    if args.secret_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+    else:
+        secret = getpass.getpass("Mã PIN hoặc mật khẩu: ")
+        if getpass.getpass("Nhập lại để xác nhận: ") != secret:
+            print("Lỗi: hai lần nhập không giống nhau. Chưa tạo tài khoản.", file=sys.stderr)
+            return 2
+    try:
+        check_secret(secret)
+        store, _devices = open_store(args.data)
+        try:
+            made = UserStore(store.writer, store.clock).create(args.username, args.name, args.role, secret)
+        finally:
+            store.close()
+    except DomainError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 2
+    print(f"Đã tạo tài khoản {made['username']} ({ROLE_NAMES[made['role']]}): {made['display_name']}.")
+    return 0
 
 
 def run_printing(args: argparse.Namespace) -> int:

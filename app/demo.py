@@ -15,7 +15,7 @@ from pathlib import Path
 
 import requests
 
-from app.demo_apps import has_screen, start_kiosk
+from app.demo_apps import DEMO_CLERK, has_screen, start_counter, start_display, start_kiosk
 from app.service.launcher import ServerProcess, start_server
 from printing.doc import ROLL_80_DOTS
 from printing.ticket_printer import TicketPrinter
@@ -80,21 +80,27 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
     server = start_server(folder, port=port, mdns=True)
     print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
     apps = []
+    simulated: tuple[int, ...]
     if has_screen():
         apps.append(start_kiosk(server, folder, printer_url))
-        print("Đã mở kiosk (cửa sổ 720×1280). Nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích.", flush=True)
+        apps.append(start_display(server))
+        apps.append(start_counter(server, 1))
+        print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
+        print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
+        print(f"và phần mềm quầy 1: đăng nhập {DEMO_CLERK[0]}, mã PIN {DEMO_CLERK[2]} (quầy 2–4 mô phỏng).", flush=True)
+        simulated = (2, 3, 4)
     else:
-        print(
-            "Máy không có màn hình: chỉ chạy phần mô phỏng; xem ảnh giao diện bằng `python -m kiosk --screenshot DIR`."
-        )
+        simulated = (1, 2, 3, 4)
+        print("Máy không có màn hình: chỉ chạy phần mô phỏng. Xem giao diện bằng --screenshot DIR của từng ứng dụng.")
     print(f"Hàng đợi hiện tại: {server.url}/api/queue   Thống kê: {server.url}/api/stats/today", flush=True)
-    print("Mô phỏng: kiosk cấp số, 4 quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
+    print(f"Bảng gọi số cho TV (trình duyệt): {server.url}/display", flush=True)
+    print(f"Mô phỏng: kiosk cấp số, {len(simulated)} quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
     stop = threading.Event()
     rng = random.Random(2026)  # noqa: S311 - simulation, not security
     workers = [threading.Thread(target=_simulate_kiosk, args=(server, stop, rng, printer), daemon=True)]
     workers += [
         threading.Thread(target=_simulate_counter, args=(server, c, stop, random.Random(c)), daemon=True)  # noqa: S311
-        for c in (1, 2, 3, 4)
+        for c in simulated
     ]
     for w in workers:
         w.start()

@@ -62,3 +62,36 @@ def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subpro
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
+
+
+def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "app", "display", "--service", server.url, "--windowed", "--size", "1280x720"]
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
+
+
+DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "2468")  # demo only: printed on the console for the tester
+
+
+def demo_user(server: ServerProcess) -> None:
+    username, name, pin = DEMO_CLERK
+    r = requests.post(
+        f"{server.url}/api/users",
+        json={"username": username, "display_name": name, "role": "clerk", "secret": pin},
+        headers={"Authorization": f"Bearer {server.admin_token}"},
+        timeout=10,
+    )
+    if r.status_code not in (200, 201, 409):  # 409: a reused demo folder already has the account
+        r.raise_for_status()
+
+
+def start_counter(server: ServerProcess, counter: int) -> subprocess.Popen[bytes]:
+    demo_user(server)
+    cmd = [
+        sys.executable, "-m", "counter", "--service", server.url, "--counter", str(counter), "--user", DEMO_CLERK[0],
+        "--windowed", "--size", "1366x768",
+    ]  # fmt: skip
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module

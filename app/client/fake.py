@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueApi, QueueClient, ServiceError, ServiceUnavailable
-from app.core.centre import Centre, default_centre
+from app.core.centre import DEFAULT_NOTICE, Centre, default_centre
 from app.core.clock import Clock, ManualClock
 from app.core.errors import Conflict, DomainError, IssueClosed, NotFound
 from app.core.ticket import Channel
@@ -106,6 +106,10 @@ class FakeQueueClient:
 
     def stats_today(self) -> dict[str, Any]:
         return self._dict(self.store.stats)
+
+    def display_notice(self) -> str:
+        self._reachable()
+        return DEFAULT_NOTICE  # the service's own default; the fake keeps no notice
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         return self._dict(lambda: self.store.ticket(ticket_id))

@@ -72,6 +72,7 @@ class QueueApi(Protocol):
     def priorities(self) -> list[dict[str, Any]]: ...
     def queue(self) -> dict[str, Any]: ...
     def stats_today(self) -> dict[str, Any]: ...
+    def display_notice(self) -> str: ...
     def ticket(self, ticket_id: int) -> dict[str, Any]: ...
     def issue(self, group: str, priority: str | None = None, *, channel: str | None = None,
               idempotency_key: str | None = None) -> dict[str, Any]: ...  # fmt: skip
@@ -160,6 +161,11 @@ class QueueClient:
     def stats_today(self) -> dict[str, Any]:
         result: dict[str, Any] = self._request("GET", "/api/stats/today")
         return result
+
+    def display_notice(self) -> str:
+        """The hall board's scrolling line ("" = none)."""
+        answer = self._request("GET", "/api/display/notice")
+        return str(answer.get("text", "")) if isinstance(answer, dict) else ""
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         result: dict[str, Any] = self._request("GET", f"/api/tickets/{int(ticket_id)}")

@@ -72,6 +72,9 @@ class Centre:
         return [c for c in self.counters if group_code in c.groups]
 
 
+# The hall board's scrolling line until the director sets one.
+DEFAULT_NOTICE = "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng 7:00–11:30, chiều 13:30–17:00."
+
 _LETTERS = "ABCDEFGHKLMNPQRSTUVXY"  # skip letters easily misread aloud or on a ticket (I, J, O, W, Z)
 
 

@@ -248,9 +248,10 @@ class Announcer(QObject):
     def _next(self) -> None:
         while self._queue and self._current is None:
             request = self._queue.popleft()
+            speak = getattr(self.sink, "speak", None)  # a text-to-speech voice reads the sentence itself
             try:
                 said = announcement(request.number, request.counter, digit_mode=self.digit_mode)
-                pcm = self.pack.render(said.clips, self.gap_ms)
+                pcm = b"" if speak else self.pack.render(said.clips, self.gap_ms)
             except (ValueError, VoicePackError) as exc:
                 log.warning("cannot voice %s → %s: %s", request.number, request.counter, exc)
                 self.skipped.emit(request.number, request.counter, str(exc))
@@ -259,7 +260,11 @@ class Announcer(QObject):
             self._token += 1
             self.call_to_audio_start_ms.append((time.monotonic() - request.requested_at) * 1000)
             try:
-                self.sink.play(pcm, self.pack.rate, functools.partial(self._played, self._token))
+                done = functools.partial(self._played, self._token)
+                if speak:
+                    speak(said.text, done)
+                else:
+                    self.sink.play(pcm, self.pack.rate, done)
             except Exception as exc:  # an audio backend failing must not stop the display
                 log.exception("audio sink failed")
                 self._current = None

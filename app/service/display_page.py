@@ -16,10 +16,10 @@ from fastapi.params import Depends
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.centre import DEFAULT_NOTICE
 from app.paths import resource_dir
 from app.service.errors import error_body
 
-DEFAULT_NOTICE = "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng 7:00–11:30, chiều 13:30–17:00."
 NOTICE_MAX = 500
 # TVs revalidate the page (it changes on upgrade) but keep the 0.5 MB fonts for a week.
 _PAGE_CACHE = {"Cache-Control": "no-cache"}

@@ -35,6 +35,41 @@ class DeviceRequest(_Strict):
     role: str = Field(description="admin | kiosk | counter | display")
 
 
+class UserRequest(_Strict):
+    username: str = Field(min_length=1, max_length=64, description="Tên đăng nhập, ví dụ lan.nguyen")
+    display_name: str = Field(min_length=1, max_length=80, description="Họ tên cán bộ")
+    role: str = Field(description="clerk | director | admin")
+    secret: str = Field(min_length=1, max_length=128, description="Mã PIN (≥ 4 chữ số) hoặc mật khẩu (≥ 8 ký tự)")
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    created_at: str
+
+
+class SignInRequest(_Strict):
+    username: str = Field(min_length=1, max_length=64)
+    secret: str = Field(min_length=1, max_length=128, description="Mã PIN hoặc mật khẩu")
+    counter: int | None = Field(default=None, ge=1, description="Quầy làm việc (cán bộ quầy)")
+
+
+class SessionUserOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+
+
+class SessionOut(BaseModel):
+    token: str | None = Field(default=None, description="Mã phiên, chỉ trả về một lần khi đăng nhập")
+    user: SessionUserOut
+    counter: int | None
+    expires_at: str
+
+
 class TicketOut(BaseModel):
     id: int
     number: str = Field(description="Số hiển thị, ví dụ A001")

@@ -90,3 +90,29 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@queue_migrations()
+def m002_users_sessions(db: Database) -> None:
+    # Clerks, directors and admins of the centre; sessions hold only the SHA-256 of their random token.
+    db.executescript(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('clerk', 'director', 'admin')),
+            pw_hash TEXT NOT NULL,           -- scrypt$n$r$p$salt_b64$hash_b64
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sessions (
+            token_sha256 TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            counter INTEGER,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX sessions_user ON sessions (user_id);
+        """
+    )

@@ -1,0 +1,188 @@
+"""`python -m app display`: the hall TV.
+
+python -m app display --service http://10.0.0.2:8710        # full screen; without --service: found by mDNS
+python -m app display --windowed --size 1080x1920 --digits  # a portrait window, numbers read digit by digit
+python -m app display --screenshot DIR                      # both orientations with demo data, as PNG
+python -m app display --smoke-test --service URL            # start, connect, quit 0 (1 when it cannot)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.display.announcer import Announcer, AudioSink, NullAudioSink
+from app.display.chime import with_chime
+from app.display.controller import DisplayController, StreamFactory
+from app.display.voice import VoicePackError, default_pack_dir, load_pack
+from app.display.window import DisplayWindow
+from app.qtbridge.fonts import install_fonts
+
+OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m app display", description="Màn hình sảnh: gọi số, bảng quầy, đọc loa")
+    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (không bắt buộc: màn hình chỉ đọc)")
+    p.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
+    p.add_argument("--tts", action="store_true", help="đọc bằng giọng tiếng Việt của hệ điều hành nếu có")
+    p.add_argument("--digits", action="store_true", help="đọc số thứ tự từng chữ số (A015: a không một năm)")
+    p.add_argument("--mute", action="store_true", help="không phát chuông và giọng đọc")
+    p.add_argument("--demo", action="store_true", help="dữ liệu mô phỏng, không cần dịch vụ trung tâm")
+    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
+    p.add_argument("--size", default="1920x1080", help="kích thước cửa sổ khi --windowed, ví dụ 1080x1920")
+    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát (0 = được, 1 = không)")
+    p.add_argument("--screenshot", type=Path, help="chụp màn hình hai chiều (ngang, dọc) vào thư mục rồi thoát")
+    return p.parse_args(argv)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"Kích thước “{text}” không hợp lệ: cần dạng RỘNGxCAO, ví dụ 1920x1080.") from None
+    if w < 320 or h < 240:
+        raise ValueError(f"Kích thước “{text}” quá nhỏ cho màn hình sảnh.")
+    return w, h
+
+
+def make_client(args: argparse.Namespace) -> Any:
+    if args.demo:
+        from app.client.fake import demo_fake
+
+        return demo_fake()
+    from app.client.queue_client import QueueClient
+
+    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
+    if args.service:
+        return QueueClient(args.service, token)
+    return QueueClient.from_discovery(5.0, token)
+
+
+def make_announcer(args: argparse.Namespace, sink: AudioSink | None = None, parent: QObject | None = None) -> Announcer:
+    """Raises VoicePackError (a Vietnamese message) when the voice pack is unusable."""
+    pack = with_chime(load_pack(args.voice or default_pack_dir()))
+    if sink is None:
+        if args.mute:
+            sink = NullAudioSink(realtime=True)  # silent, but the queue keeps the hall's rhythm
+        elif getattr(args, "tts", False):
+            sink = tts_or_clips(parent)
+        else:
+            from app.display.announcer import QtAudioSink
+
+            sink = QtAudioSink(parent)
+    return Announcer(sink, pack, digit_mode=args.digits, parent=parent)
+
+
+def tts_or_clips(parent: QObject | None) -> AudioSink:
+    """The system's Vietnamese text-to-speech voice if there is one; otherwise the clip pack, saying why."""
+    from app.display.announcer import QtAudioSink
+    from app.display.tts import TtsSink, TtsUnavailable
+
+    try:
+        return TtsSink(parent=parent)
+    except TtsUnavailable as exc:
+        print(f"{exc} Dùng bộ giọng đọc ghi sẵn.", file=sys.stderr)
+        return QtAudioSink(parent)
+
+
+def build(args: argparse.Namespace, client: Any, *, sink: AudioSink | None = None,
+          stream_factory: StreamFactory | None = None, blink_ms: int | None = None) -> DisplayWindow:  # fmt: skip
+    announcer = make_announcer(args, sink)
+    controller = DisplayController(client, announcer=announcer, stream_factory=stream_factory)
+    announcer.setParent(controller)
+    window = DisplayWindow(controller, **({"blink_ms": blink_ms} if blink_ms else {}))
+    controller.setParent(window)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if (args.screenshot or args.smoke_test) and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    install_fonts(app)
+    try:
+        size = parse_size(args.size)
+        if args.screenshot:
+            from app.display.screenshots import take_screenshots
+
+            for path in take_screenshots(args.screenshot, voice=args.voice):
+                print(path)
+            return 0
+        load_pack(args.voice or default_pack_dir())  # a broken voice pack stops here, before connecting
+        client = make_client(args)
+    except (ValueError, VoicePackError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the token file
+        print(f"Lỗi: không đọc được tệp mã thiết bị: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # ServiceUnavailable from discovery carries its Vietnamese message
+        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    try:
+        window = build(args, client)
+        if args.demo:
+            _simulate(window, client)
+        if args.smoke_test:
+            window.resize(*size)
+            window.show()
+            return smoke_test(window)
+        window.ctl.start()
+        if args.windowed:
+            window.resize(*size)
+            window.show()
+        else:
+            window.setCursor(Qt.CursorShape.BlankCursor)  # a TV has no mouse; a stray pointer would sit on it
+            window.showFullScreen()
+        return int(app.exec())
+    finally:
+        client.close()
+
+
+def smoke_test(window: DisplayWindow) -> int:
+    """Connect once, wait for the first snapshot, report, quit."""
+    ctl = window.ctl
+    loop = QEventLoop()
+    ctl.changed.connect(loop.quit)
+    ctl.connection_changed.connect(lambda online: None if online else loop.quit())
+    QTimer.singleShot(15_000, loop.quit)
+    ctl.start()
+    loop.exec()
+    online, queue = ctl.online, ctl.state.queue
+    window.close()
+    if not online or queue is None:
+        url = getattr(ctl.client, "base_url", "")
+        print(OFFLINE_MESSAGE.format(where=f" tại {url}" if url else ""), file=sys.stderr)
+        return 1
+    print(f"display ok: {len(queue.get('counters', []))} quầy, {len(queue.get('groups', []))} nhóm, seq {queue['seq']}")
+    return 0
+
+
+def _simulate(window: DisplayWindow, client: Any) -> None:
+    """--demo: every 8 s one counter calls the next citizen (and a new one takes a number)."""
+    turn = [0]
+
+    def step() -> None:
+        counters = [c for c in client.counters() if c["id"] != 3]
+        counter = counters[turn[0] % len(counters)]["id"]
+        turn[0] += 1
+        try:
+            client.issue("HT")
+            client.call_next(counter)
+            client.start(counter)
+        except Exception as exc:  # a demo keeps going
+            print(f"demo: {getattr(exc, 'message', exc)}", file=sys.stderr)
+
+    timer = QTimer(window, interval=8000)
+    timer.timeout.connect(step)
+    timer.start()

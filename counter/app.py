@@ -1,0 +1,134 @@
+"""`python -m counter`: the clerk's app at a counter.
+
+python -m counter --service http://10.0.0.2:8710 --counter 3   # or without --service: found by mDNS
+python -m counter --demo --windowed                           # a simulated hall, any name and PIN
+python -m counter --screenshot DIR                            # every main screen as PNG, then exit
+python -m counter --smoke-test --service URL                  # start, connect, exit 0 (1 when it cannot)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from PySide6.QtWidgets import QApplication
+
+from app.client.events import EventStream
+from app.client.queue_client import ServiceError
+from app.core.clock import Clock
+from app.qtbridge.events import EventBridge, Stream
+from app.qtbridge.fonts import install_fonts
+from counter.controller import CounterController
+from counter.session import CounterClient, SessionApi
+from counter.window import CounterWindow
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m counter", description="Phần mềm quầy: gọi số, phục vụ công dân")
+    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument("--counter", type=int, help="quầy của máy này, chọn sẵn khi đăng nhập")
+    p.add_argument("--user", default="", help="tên đăng nhập điền sẵn")
+    p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
+    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
+    p.add_argument("--size", default="1366x768", help="kích thước cửa sổ khi --windowed")
+    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát")
+    p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
+    return p.parse_args(argv)
+
+
+@dataclass
+class Backend:
+    client: Any  # QueueApi: CounterClient, or FakeQueueClient for --demo/--screenshot
+    sessions: SessionApi
+    stream: Any  # EventBridge → Stream
+    clock: Clock | None = None
+
+
+def make_backend(args: argparse.Namespace) -> Backend:
+    if args.demo or args.screenshot:
+        # The fake has no accounts: a stub signs anyone in. Never used with a real service.
+        from app.client.fake import FakeEventStream, demo_fake
+        from app.core.clock import ManualClock, SystemClock
+        from counter.demo import DemoSessions
+
+        fake = demo_fake(ManualClock() if args.screenshot else SystemClock())
+
+        def fake_stream(bridge: EventBridge) -> Stream:
+            return FakeEventStream(fake, **bridge.callbacks(), auto=True)
+
+        return Backend(fake, DemoSessions(fake), fake_stream, fake.clock)
+    # from_discovery builds `cls`, so this is a CounterClient too
+    client = CounterClient(args.service) if args.service else cast(CounterClient, CounterClient.from_discovery(5.0))
+
+    def live_stream(bridge: EventBridge) -> Stream:
+        return EventStream(client.base_url, **bridge.callbacks(), reconnect_delay=(0.2, 3.0))
+
+    return Backend(client, client, live_stream)
+
+
+def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindow:
+    ctl = CounterController(backend.client, backend.sessions, backend.stream, clock=backend.clock, **kw)
+    return CounterWindow(ctl, username=args.user, counter=args.counter)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    install_fonts(app, 12)
+    try:
+        backend = make_backend(args)
+    except ServiceError as exc:  # not found on the LAN, a malformed address
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 2
+    try:
+        if args.screenshot:
+            from counter.screenshots import take_screenshots
+
+            return take_screenshots(args, backend)
+        window = build(args, backend)
+        if args.smoke_test:
+            return smoke_test(window)
+        window.ctl.start()
+        if args.windowed:
+            w, h = (int(x) for x in args.size.lower().split("x"))
+            window.resize(w, h)
+            window.show()
+        else:
+            window.showMaximized()
+        return int(app.exec())
+    finally:
+        backend.client.close()
+
+
+def smoke_test(window: CounterWindow) -> int:
+    """Build the real window, connect once, report, quit."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    ctl = window.ctl
+    loop = QEventLoop()
+
+    def check() -> None:
+        if ctl.online is False or (ctl.online and ctl.model.loaded and ctl.centre_name):
+            loop.quit()
+
+    ctl.connection_changed.connect(check)
+    ctl.model_changed.connect(check)
+    ctl.meta_loaded.connect(check)
+    QTimer.singleShot(15_000, loop.quit)
+    ctl.start()
+    loop.exec()
+    ok = bool(ctl.online and ctl.model.loaded)
+    counters = len(ctl.model.counters)
+    window.close()
+    if not ok:
+        print("Lỗi: không kết nối được dịch vụ trung tâm.", file=sys.stderr)
+        return 1
+    print(f"counter ok: {ctl.centre_name or 'dịch vụ trung tâm'}, {counters} quầy, màn hình đăng nhập sẵn sàng")
+    return 0

@@ -1,0 +1,115 @@
+"""`--screenshot DIR`: every main screen rendered offscreen with the demo hall, at 1366×768 and 1920×1080.
+
+The demo hall is the in-process fake; signing in goes through the stub in `counter.demo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QPoint, QTimer
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QWidget
+
+from counter.window import CounterWindow
+
+SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+DEMO_COUNTER = 4  # closed and idle in the demo hall: the screens go from calling to a break
+
+
+def wait_for(signal: Any, timeout_ms: int = 10_000) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def settle() -> None:
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def with_dialog(window: QWidget, dialog: QWidget) -> QPixmap:
+    """The window dimmed with the dialog centred on it, as the clerk sees a window-modal dialog."""
+    shot = window.grab()
+    painter = QPainter(shot)
+    painter.fillRect(shot.rect(), QColor(10, 37, 64, 110))
+    inner = dialog.grab()
+    painter.drawPixmap(QPoint((shot.width() - inner.width()) // 2, (shot.height() - inner.height()) // 2), inner)
+    painter.end()
+    return shot
+
+
+def take_screenshots(args: argparse.Namespace, backend: Any) -> int:
+    from counter.app import build
+
+    out: Path = args.screenshot
+    out.mkdir(parents=True, exist_ok=True)
+    fake = backend.client
+    saved: list[Path] = []
+    for size, (w, h) in SIZES.items():
+        args.user = args.user or "lan"
+        window: CounterWindow = build(args, backend)
+        ctl = window.ctl
+        window.resize(w, h)
+        window.show()
+        ctl.start()
+        while not (ctl.model.loaded and ctl.online and ctl.priorities):
+            wait_for(ctl.model_changed, 2_000)
+
+        def shot(name: str, pixmap: QPixmap | None = None, window: CounterWindow = window, size: str = size) -> None:
+            window.panel.update_times()  # the panel's clock ticks each second; the demo clock jumps
+            settle()
+            path = out / f"counter-{size}-{name}.png"
+            (pixmap or window.grab()).save(str(path))
+            saved.append(path)
+
+        def act(action: str, ctl: Any = ctl, **kw: Any) -> None:
+            loop = QEventLoop()
+            ctl.action_finished.connect(loop.quit)
+            if ctl.act(action, **kw):
+                loop.exec()
+            ctl.action_finished.disconnect(loop.quit)
+            settle()
+
+        window.signin.secret.setText("1234")
+        window.signin.counter_box.setCurrentIndex(window.signin.counter_box.findData(DEMO_COUNTER))
+        shot("signin")
+        ctl.sign_in("lan", "1234", DEMO_COUNTER)
+        wait_for(ctl.signed_in)
+        shot("panel-idle")
+        act("call_next")
+        fake.clock.advance(35)
+        shot("panel-called")
+        act("start")
+        fake.clock.advance(185)
+        shot("panel-serving")
+        window.open_transfer()
+        assert window.transfer_dialog is not None
+        shot("transfer", with_dialog(window, window.transfer_dialog))
+        window.transfer_dialog.reject()
+        act("finish")
+        window.open_pause()
+        assert window.pause_dialog is not None
+        shot("pause", with_dialog(window, window.pause_dialog))
+        window.pause_dialog.reject()
+        act("pause", reason="back_office")
+        shot("panel-paused")
+        act("resume")
+        act("finish")  # nobody at the counter: the service refuses, the strip says why
+        shot("panel-refused")
+        fake.set_unavailable(True)
+        ctl.stream.pump()  # type: ignore[union-attr]
+        wait_for(ctl.connection_changed)
+        shot("offline")
+        fake.set_unavailable(False)
+        ctl.stream.pump()  # type: ignore[union-attr]
+        wait_for(ctl.connection_changed)
+        ctl.sign_out()
+        window.close()
+    for path in saved:
+        print(path)
+    return 0
