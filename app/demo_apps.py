@@ -59,16 +59,17 @@ def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subpro
         sys.executable, "-m", "kiosk", "--service", server.url, "--token-file", str(token),
         "--printer", printer_url, "--camera", f"file:{demo_camera(folder)}", "--windowed", "--size", "720x1280",
     ]  # fmt: skip
+    return _spawn(cmd)
+
+
+def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
 
 
 def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, "-m", "app", "display", "--service", server.url, "--windowed", "--size", "1280x720"]
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
+    return _spawn([sys.executable, "-m", "app", "display", "--service", server.url, "--windowed", "--size", "1280x720"])
 
 
 DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "2468")  # demo only: printed on the console for the tester
@@ -92,6 +93,4 @@ def start_counter(server: ServerProcess, counter: int) -> subprocess.Popen[bytes
         sys.executable, "-m", "counter", "--service", server.url, "--counter", str(counter), "--user", DEMO_CLERK[0],
         "--windowed", "--size", "1366x768",
     ]  # fmt: skip
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
+    return _spawn(cmd)

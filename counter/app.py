@@ -9,19 +9,16 @@ python -m counter --smoke-test --service URL                  # start, connect, 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtWidgets import QApplication
-
 from app.client.events import EventStream
 from app.client.queue_client import ServiceError
 from app.core.clock import Clock
+from app.qtbridge.apps import application, present
 from app.qtbridge.events import EventBridge, Stream
-from app.qtbridge.fonts import install_fonts
 from counter.controller import CounterController
 from counter.session import CounterClient, SessionApi
 from counter.window import CounterWindow
@@ -77,11 +74,7 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    install_fonts(app, 12)
+    app = application(offscreen=bool(args.screenshot), point_size=12)
     try:
         backend = make_backend(args)
     except ServiceError as exc:  # not found on the LAN, a malformed address
@@ -96,12 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.smoke_test:
             return smoke_test(window)
         window.ctl.start()
-        if args.windowed:
-            w, h = (int(x) for x in args.size.lower().split("x"))
-            window.resize(w, h)
-            window.show()
-        else:
-            window.showMaximized()
+        present(window, windowed=args.windowed, size=args.size, full="maximized")
         return int(app.exec())
     finally:
         backend.client.close()

@@ -9,27 +9,15 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QPoint, QTimer
+from PySide6.QtCore import QEventLoop, QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
+from app.qtbridge.apps import settle, wait_for
 from counter.window import CounterWindow
 
 SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 DEMO_COUNTER = 4  # closed and idle in the demo hall: the screens go from calling to a break
-
-
-def wait_for(signal: Any, timeout_ms: int = 10_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-    signal.disconnect(loop.quit)
-
-
-def settle() -> None:
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def with_dialog(window: QWidget, dialog: QWidget) -> QPixmap:

@@ -9,16 +9,16 @@ python -m kiosk --smoke-test ...            # start, connect, quit 0 (non-zero w
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.core.catalog import Catalog
 from app.paths import default_catalog_path
-from app.qtbridge.fonts import install_fonts
+from app.qtbridge.apps import application, present, wait_for
 from app.store.catalog_file import load_catalog_file
 from kiosk.controller import KioskController
 from kiosk.screens import Screen
@@ -92,11 +92,7 @@ def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: Tick
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.screenshot and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    install_fonts(app)
+    app = application(offscreen=bool(args.screenshot))
     try:
         catalog = load_catalog_file(args.catalog or default_catalog_path())
         printer = make_printer(args)
@@ -125,24 +121,14 @@ def run(args: argparse.Namespace, app: QApplication, client: Any, catalog: Catal
         return smoke_test(build(args, client, catalog, printer))
     window = build(args, client, catalog, printer)
     window.ctl.start()
-    if args.windowed:
-        w, h = (int(x) for x in args.size.lower().split("x"))
-        window.resize(w, h)
-        window.show()
-    else:
-        window.showFullScreen()
+    present(window, windowed=args.windowed, size=args.size, full="screen")
     return int(app.exec())
 
 
 def smoke_test(window: KioskWindow) -> int:
     """Start the real window offscreen-capable, connect once, report, quit."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    window.ctl.connection_changed.connect(loop.quit)
-    QTimer.singleShot(15_000, loop.quit)
-    window.ctl.start()
-    loop.exec()
+    QTimer.singleShot(0, window.ctl.start)  # after the wait below is listening
+    wait_for(window.ctl.connection_changed, 15_000)
     online = window.ctl.online
     window.close()
     if not online:

@@ -7,10 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
-
 from app.core.catalog import Catalog
+from app.qtbridge.apps import settle, wait_for
 from kiosk.controller import Issued, KioskController
 from kiosk.window import KioskWindow
 from printing.errors import PaperOut
@@ -18,18 +16,6 @@ from printing.samples import sample_ticket
 from printing.ticket_printer import PrintJob
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
-
-
-def wait_for(signal: Any, timeout_ms: int = 10_000) -> None:
-    loop = QEventLoop()
-    signal.connect(loop.quit)
-    QTimer.singleShot(timeout_ms, loop.quit)
-    loop.exec()
-
-
-def settle() -> None:
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def _demo_camera_dir(out: Path) -> Path:

@@ -93,7 +93,7 @@ class QtAudioSink(QObject):
         self._on_finished: Callable[[], None] | None = None
         self.available = not QMediaDevices.defaultAudioOutput().isNull()
         if not self.available:
-            _warn_once("no audio output device: calls are shown but not spoken")
+            _warn_once("Máy không có loa hoặc thiết bị âm thanh: số gọi vẫn hiện trên màn hình nhưng không đọc.")
 
     def play(self, pcm: bytes, sample_rate: int, on_finished: Callable[[], None]) -> None:
         # Asked again on every call: a USB speaker plugged in after start-up gets used.
@@ -104,7 +104,7 @@ class QtAudioSink(QObject):
         fmt.setChannelCount(1)
         fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
         if not self.available:
-            _warn_once("no audio output device: calls are shown but not spoken")
+            _warn_once("Máy không có loa hoặc thiết bị âm thanh: số gọi vẫn hiện trên màn hình nhưng không đọc.")
             self._fallback.play(pcm, sample_rate, on_finished)
             return
         if not device.isFormatSupported(fmt):

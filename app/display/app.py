@@ -9,20 +9,18 @@ python -m app display --smoke-test --service URL            # start, connect, qu
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication
 
 from app.display.announcer import Announcer, AudioSink, NullAudioSink
 from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
-from app.qtbridge.fonts import install_fonts
+from app.qtbridge.apps import application, parse_size
 
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
 
@@ -41,16 +39,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát (0 = được, 1 = không)")
     p.add_argument("--screenshot", type=Path, help="chụp màn hình hai chiều (ngang, dọc) vào thư mục rồi thoát")
     return p.parse_args(argv)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise ValueError(f"Kích thước “{text}” không hợp lệ: cần dạng RỘNGxCAO, ví dụ 1920x1080.") from None
-    if w < 320 or h < 240:
-        raise ValueError(f"Kích thước “{text}” quá nhỏ cho màn hình sảnh.")
-    return w, h
 
 
 def make_client(args: argparse.Namespace) -> Any:
@@ -105,11 +93,7 @@ def build(args: argparse.Namespace, client: Any, *, sink: AudioSink | None = Non
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if (args.screenshot or args.smoke_test) and not os.environ.get("QT_QPA_PLATFORM"):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    install_fonts(app)
+    app = application(offscreen=bool(args.screenshot or args.smoke_test))
     try:
         size = parse_size(args.size)
         if args.screenshot:

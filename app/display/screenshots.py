@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
 
 from app.display.announcer import NullAudioSink
+from app.qtbridge.apps import settle
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
 
@@ -35,11 +35,6 @@ def wait_until(condition: Callable[[], bool], signals: list[Any], timeout_ms: in
         if not deadline.isActive():
             return condition()
     return True
-
-
-def settle() -> None:
-    for _ in range(3):
-        QApplication.processEvents()
 
 
 def take_screenshots(out: Path, *, voice: Path | None = None) -> list[Path]:

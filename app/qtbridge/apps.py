@@ -1,0 +1,60 @@
+"""Start-up pieces every Qt app shares: the application with its fonts, window sizes, showing the window,
+and waiting on a signal without sleeping (smoke tests and screenshots)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Literal
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.qtbridge.fonts import install_fonts
+
+
+def application(*, offscreen: bool = False, point_size: int = 14) -> QApplication:
+    """The one QApplication, with the bundled fonts; `offscreen` when there is nothing to show (screenshots)."""
+    if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    install_fonts(app, point_size)
+    return app
+
+
+def parse_size(text: str, *, minimum: tuple[int, int] = (320, 240)) -> tuple[int, int]:
+    """`1920x1080` → (1920, 1080), with a Vietnamese error for anything else."""
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"Kích thước “{text}” không hợp lệ: cần dạng RỘNGxCAO, ví dụ 1920x1080.") from None
+    if w < minimum[0] or h < minimum[1]:
+        raise ValueError(f"Kích thước “{text}” quá nhỏ.")
+    return w, h
+
+
+def present(window: QWidget, *, windowed: bool, size: str, full: Literal["screen", "maximized"]) -> None:
+    """A window for testing at a given size, else full screen (kiosk, TV) or maximised (a clerk's PC)."""
+    if windowed:
+        window.resize(*parse_size(size))
+        window.show()
+    elif full == "screen":
+        window.showFullScreen()
+    else:
+        window.showMaximized()
+
+
+def wait_for(signal: Any, timeout_ms: int = 10_000) -> None:
+    """Run the event loop until `signal` fires or the time is up."""
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def settle() -> None:
+    """Let freshly built widgets lay themselves out before a grab."""
+    for _ in range(3):
+        QApplication.processEvents()
