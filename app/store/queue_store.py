@@ -332,10 +332,12 @@ class QueueStore:
         return found[-1] if found else None
 
     def _set_counter(self, tx: Tx, counter_id: int, status: str, *, clerk: str | None,
-                     reason: str | None = None, streak: int | None = None) -> None:  # fmt: skip
+                     reason: str | None = None, streak: int | None = None) -> bool:  # fmt: skip
+        """Set the counter's state; True when its status or reason changed (a new counter interval)."""
         now = to_iso(self.clock.now())
         row = tx.conn.execute("SELECT status, reason FROM counter_state WHERE counter=?", (counter_id,)).fetchone()
-        if row is None or (row[0], row[1]) != (status, reason):
+        changed = row is None or (row[0], row[1]) != (status, reason)
+        if changed:
             tx.conn.execute(
                 'UPDATE counter_intervals SET "end"=? WHERE counter=? AND "end" IS NULL',
                 (now, counter_id),
@@ -351,6 +353,7 @@ class QueueStore:
             "priority_streak=coalesce(?, priority_streak), since=excluded.since",
             (counter_id, status, reason, clerk, streak, now, streak),
         )
+        return changed
 
     def call_next(self, counter_id: int, *, idempotency_key: str | None = None, **kw: Any) -> dict[str, Any] | None:
         result: dict[str, Any] | None = self.command(self.call_next_job(counter_id, **kw), idempotency_key)
@@ -374,13 +377,15 @@ class QueueStore:
             row = tx.conn.execute("SELECT priority_streak FROM counter_state WHERE counter=?", (counter_id,)).fetchone()
             waiting = self._queue_heads(tx.conn, local_day(now), list(counter.groups))
             choice = choose_next(waiting, counter, row[0] if row else 0, self.centre.policy)
-            self._set_counter(
+            reopened = self._set_counter(
                 tx,
                 counter_id,
                 "open",
                 clerk=clerk,
                 streak=choice.priority_streak if choice else None,
             )
+            if reopened:  # calling opens a closed or paused counter: the boards must hear of it
+                tx.emit("counter.opened", {"counter": counter_id, "status": "open", "reason": None}, now)
             if choice is None:
                 return None
             ticket = load_tickets(tx.conn, "id = ?", [choice.ticket.id])[0]

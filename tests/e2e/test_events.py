@@ -39,7 +39,7 @@ def test_reconnect_with_since_misses_nothing(server: ServerProcess) -> None:
     auth = {"Authorization": f"Bearer {server.admin_token}"}
     called = requests.post(f"{server.url}/api/counters/1/call-next", headers=auth, timeout=30).json()
     with connect(ws_url(server, f"?since={last}"), open_timeout=30) as ws:
-        for _ in range(len(while_away) + 1):
+        for _ in range(len(while_away) + 2):  # the issues, the counter opening, the call
             seen.append(json.loads(ws.recv(timeout=30)))
         live = issue(server, 1)
         seen.append(json.loads(ws.recv(timeout=30)))
@@ -49,6 +49,7 @@ def test_reconnect_with_since_misses_nothing(server: ServerProcess) -> None:
     assert issued == [t["id"] for t in first + while_away + live]
     calls = [e for e in seen if e["kind"] == "ticket.called"]
     assert [c["payload"]["ticket"]["id"] for c in calls] == [called["id"]]
+    assert [e["payload"]["counter"] for e in seen if e["kind"] == "counter.opened"] == [1]
 
 
 def test_two_clients_see_the_same_sequence(server: ServerProcess) -> None:

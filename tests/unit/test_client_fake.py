@@ -177,12 +177,12 @@ def test_event_stream_snapshot_then_events_once(fake: FakeQueueClient) -> None:
     assert stream.pump() == 1
     fake.issue("CT")
     fake.call_next(1)
-    assert stream.pump() == 2
+    assert stream.pump() == 3
     assert stream.pump() == 0
-    assert [e["seq"] for e in rec.events] == [1, 2, 3]
-    assert [e["kind"] for e in rec.events] == ["ticket.issued", "ticket.issued", "ticket.called"]
+    assert [e["seq"] for e in rec.events] == [1, 2, 3, 4]
+    assert [e["kind"] for e in rec.events] == ["ticket.issued", "ticket.issued", "counter.opened", "ticket.called"]
     assert rec.events[0]["payload"]["ticket"]["number"] == "A001"
-    assert stream.last_seq == 3
+    assert stream.last_seq == 4
 
 
 def test_event_stream_reports_outage_and_replays_what_it_missed(fake: FakeQueueClient) -> None:

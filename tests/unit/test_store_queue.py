@@ -281,6 +281,7 @@ def test_call_start_finish_cycle(store: QueueStore, clock: ManualClock) -> None:
     assert kinds(store) == [
         "ticket.issued",
         "ticket.issued",
+        "counter.opened",
         "ticket.called",
         "ticket.started",
         "ticket.finished",
@@ -495,23 +496,25 @@ def test_events_are_recorded_in_seq_order_and_can_be_replayed(store: QueueStore)
     store.act(1, "start")
     store.pause(2, "break")
     events = store.events_since(0)
-    assert [e.seq for e in events] == list(range(1, 6))
+    assert [e.seq for e in events] == list(range(1, 7))
     assert [e.kind for e in events] == [
         "ticket.issued",
         "ticket.issued",
+        "counter.opened",  # the first call of the day opens the closed counter
         "ticket.called",
         "ticket.started",
         "counter.paused",
     ]
     assert events[0].payload["ticket"]["number"] == "A001"
-    assert events[2].payload == {"ticket": events[2].payload["ticket"], "counter": 1}
-    assert events[2].payload["ticket"]["state"] == "called"
+    assert events[3].payload == {"ticket": events[3].payload["ticket"], "counter": 1}
+    assert events[3].payload["ticket"]["state"] == "called"
+    assert events[2].payload == {"counter": 1, "status": "open", "reason": None}
     assert events[0].at == "2026-11-23T01:00:00.000000+00:00"
     assert store.events_since(3) == events[3:]
-    assert store.events_since(5) == []
+    assert store.events_since(6) == []
     assert store.events_since(0, limit=2) == events[:2]
     assert store.oldest_seq() == 1
-    assert store.snapshot()["seq"] == 5
+    assert store.snapshot()["seq"] == 6
     assert events[0].to_dict() == {"seq": 1, "at": events[0].at, "kind": "ticket.issued", "payload": events[0].payload}
 
 
@@ -521,7 +524,7 @@ def test_subscribers_get_the_store_events(store: QueueStore) -> None:
     store.issue("HT")
     store.call_next(1)
     flush(store.writer)
-    assert [e.kind for e in seen] == ["ticket.issued", "ticket.called"]
+    assert [e.kind for e in seen] == ["ticket.issued", "counter.opened", "ticket.called"]
     assert seen == store.events_since(0)
 
 
@@ -885,3 +888,14 @@ def test_a_job_error_that_is_not_a_domain_error_is_passed_on(writer_db: tuple[Wr
     with pytest.raises(sqlite3.IntegrityError):
         writer.run(insert("a"))  # duplicate key
     assert names(path) == ["a"]
+
+
+def test_calling_on_a_paused_counter_reopens_it_and_says_so(store: QueueStore) -> None:
+    store.pause(1, "break")
+    before = store.events_since(0)[-1].seq
+    assert store.call_next(1) is None  # nobody waits: the counter still opens for work
+    kinds = [e.kind for e in store.events_since(before)]
+    assert kinds == ["counter.opened"]
+    assert next(c for c in store.snapshot()["counters"] if c["id"] == 1)["status"] == "open"
+    store.call_next(1)  # already open: no second event
+    assert [e.kind for e in store.events_since(before)] == ["counter.opened"]
