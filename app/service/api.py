@@ -157,7 +157,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     admin = Depends(role_required())
     signed_in = Depends(session_required)
     # GET /display for smart-TV browsers, and its notice line (a director may change it too)
-    install_display(app, Depends(role_required("director")))
+    install_display(app, Depends(role_required("director")), store)
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:

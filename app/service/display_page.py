@@ -2,8 +2,7 @@
 
 The page (resources/web/display.html) is self-contained: the centre LAN has no internet, so no CDN. It
 reads the queue through the public read-only API and the events WebSocket, like any other board.
-The notice line shown under the board lives in memory on ``app.state``: persisting it across restarts
-needs a small config method on the store (not added here).
+The notice line shown under the board is a centre setting in the store, so it survives restarts.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.centre import DEFAULT_NOTICE
 from app.paths import resource_dir
 from app.service.errors import error_body
+from app.store.queue_store import QueueStore
 
 NOTICE_MAX = 500
 # TVs revalidate the page (it changes on upgrade) but keep the 0.5 MB fonts for a week.
@@ -47,9 +47,11 @@ def clean_notice(text: str) -> str:
     return " ".join(text.split())
 
 
-def install_display(app: FastAPI, admin_dependency: Depends) -> None:
+NOTICE_SETTING = "display_notice"
+
+
+def install_display(app: FastAPI, admin_dependency: Depends, store: QueueStore) -> None:
     """Mount GET /display, its fonts, and GET/PUT /api/display/notice (PUT needs ``admin_dependency``)."""
-    app.state.display_notice = DEFAULT_NOTICE
     web_dir = resource_dir() / "web"
     font_dir = resource_dir() / "fonts"
 
@@ -69,7 +71,8 @@ def install_display(app: FastAPI, admin_dependency: Depends) -> None:
 
     @app.get("/api/display/notice", response_model=NoticeOut)
     def get_notice() -> dict[str, str]:
-        return {"text": str(app.state.display_notice)}
+        saved = store.setting(NOTICE_SETTING)
+        return {"text": DEFAULT_NOTICE if saved is None else saved}
 
     @app.put("/api/display/notice", response_model=NoticeOut, dependencies=[admin_dependency])
     def put_notice(body: NoticeIn) -> Any:
@@ -83,5 +86,5 @@ def install_display(app: FastAPI, admin_dependency: Depends) -> None:
                 error_body("invalid_request", message, fields=["body.text"], max_length=NOTICE_MAX),
                 status_code=422,
             )
-        app.state.display_notice = text
+        store.set_setting(NOTICE_SETTING, text)
         return {"text": text}

@@ -124,6 +124,20 @@ class QueueStore:
         row = self.reader().execute("SELECT min(seq) FROM events").fetchone()
         return int(row[0] or 0)
 
+    def setting(self, key: str) -> str | None:
+        """A centre setting kept in the config table (e.g. the hall notice), or None when never set."""
+        row = self.reader().execute("SELECT value FROM config WHERE key = ?", (f"setting:{key}",)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        def job(tx: Tx) -> None:
+            tx.conn.execute(
+                "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (f"setting:{key}", value),
+            )
+
+        self.writer.run(job)
+
     def seq_range(self) -> tuple[int, int]:
         """The oldest and newest event seq kept (0, 0 when there are none)."""
         row = self.reader().execute("SELECT min(seq), max(seq) FROM events").fetchone()

@@ -142,3 +142,19 @@ def test_clean_notice_normalises_to_nfc() -> None:
     decomposed = "Tho\u0302ng ba\u0301o"  # "ô" and "á" as base letters + combining marks
     assert clean_notice(decomposed) == "Thông báo"
     assert len(clean_notice(decomposed)) == len("Thông báo")
+
+
+def test_the_notice_survives_a_restart_of_the_service(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for text in ("Chiều nay Trung tâm nghỉ họp từ 16:00.", None):
+        store, devices = open_store(data, ManualClock())
+        token = (data / "admin.token").read_text().strip()
+        with TestClient(create_app(store, devices)) as client:
+            if text is not None:
+                put = client.put(
+                    "/api/display/notice", json={"text": text}, headers={"Authorization": f"Bearer {token}"}
+                )
+                assert put.status_code == 200
+            else:  # the second start: what the director set is still there
+                assert client.get("/api/display/notice").json() == {"text": "Chiều nay Trung tâm nghỉ họp từ 16:00."}
+        store.close()
