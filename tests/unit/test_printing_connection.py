@@ -16,7 +16,8 @@ from PIL import Image, ImageChops, ImageDraw
 
 from printing.connection import FRAGMENT_ROWS, ThermalPrinter, parse_printer_url
 from printing.errors import PaperOut, PrinterOffline, PrinterUnreachable, PrinterUrlError
-from printing.virtual_printer import VirtualPrinter, decode_escpos, status_byte
+from printing.escpos_decode import decode_escpos
+from printing.virtual_printer import VirtualPrinter, status_byte
 
 
 def sample_image(height: int = 600, width: int = 576) -> Image.Image:

@@ -16,14 +16,8 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Dummy, Network
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-from printing.virtual_printer import (
-    DEFAULT_LINE_DOTS,
-    EscPosDecodeError,
-    PaperState,
-    VirtualPrinter,
-    decode_escpos,
-    status_byte,
-)
+from printing.escpos_decode import DEFAULT_LINE_DOTS, EscPosDecodeError, decode_escpos
+from printing.virtual_printer import PaperState, VirtualPrinter, status_byte
 
 QR_TEXT = "https://example.vn/t/A001"
 CUT_FEED = 6 * DEFAULT_LINE_DOTS  # python-escpos cut() sends ESC d 6 first
