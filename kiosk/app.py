@@ -70,12 +70,31 @@ def make_client(args: argparse.Namespace) -> Any:
     return QueueClient.from_discovery(5.0, token)
 
 
+def phone_reachable(url: str | None) -> str | None:
+    """The service's address as a phone on the centre's Wi-Fi sees it: this PC's LAN address, not 127.0.0.1."""
+    import socket
+    from urllib.parse import urlsplit
+
+    if url is None:
+        return None
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent, the route picks the LAN IP
+            address = probe.getsockname()[0]
+    except OSError:  # no network at all: the QR would not help anyway
+        return url
+    return f"http://{address}:{urlsplit(url).port}"
+
+
 def make_printer(args: argparse.Namespace) -> TicketPrinter | None:
     return TicketPrinter(args.printer, args.width) if args.printer else None
 
 
 def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
     follow = args.follow_url or getattr(client, "base_url", None)
+    hosted = getattr(args, "hosted", None)
+    if hosted is not None and not args.follow_url:
+        follow = phone_reachable(follow)
     ctl = KioskController(client, catalog, printer, follow_base_url=follow)
     extra: dict[str, Screen] = {}
     try:

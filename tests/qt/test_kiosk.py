@@ -216,3 +216,15 @@ def test_lookup_without_accents_and_ticket_from_a_procedure(qtbot: QtBot, fake: 
         assert window.current == "priority"
         tap(qtbot, tile(window, "priority-none"))
     assert blocker.args[0].ticket["group"] == "HT"
+
+
+def test_a_hosting_kiosk_prints_an_address_phones_can_reach() -> None:
+    from urllib.parse import urlsplit
+
+    from kiosk.app import phone_reachable
+
+    url = phone_reachable("http://127.0.0.1:8710")
+    assert url is not None
+    assert urlsplit(url).port == 8710
+    assert urlsplit(url).hostname != "127.0.0.1"  # this machine has a LAN interface; a loopback QR is useless
+    assert phone_reachable(None) is None
