@@ -219,10 +219,16 @@ def test_lookup_without_accents_and_ticket_from_a_procedure(qtbot: QtBot, fake: 
 
 
 def test_a_hosting_kiosk_prints_an_address_phones_can_reach() -> None:
+    import socket
     from urllib.parse import urlsplit
 
     from kiosk.app import phone_reachable
 
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+        except OSError:
+            pytest.skip("this machine has no network route at all")
     url = phone_reachable("http://127.0.0.1:8710")
     assert url is not None
     assert urlsplit(url).port == 8710
