@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
-
-from app.core.clock import ManualClock
-from app.service.api import create_app
-from app.service.server import open_store
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], ManualClock]]:
-    clock = ManualClock()
-    store, devices = open_store(tmp_path / "data", clock)
-    token = (tmp_path / "data" / "admin.token").read_text().strip()
-    with TestClient(create_app(store, devices)) as client:
-        yield client, {"Authorization": f"Bearer {token}"}, clock
-    store.close()
 
 
 def assert_vietnamese_error(response, status: int, code: str | None = None) -> dict:

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from app.core.clock import LOCAL_TZ, ManualClock
 from app.core.errors import Conflict, DomainError
-from app.service.api import create_app
 from app.service.server import open_store
 from app.store.queue_store import QueueStore
 from app.store.users import (
@@ -206,16 +205,6 @@ def test_sessions_survive_a_restart_and_revoke(tmp_path: Path) -> None:
 
 
 # --- the API -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], ManualClock]]:
-    clock = ManualClock()
-    store, devices = open_store(tmp_path / "data", clock)
-    token = (tmp_path / "data" / "admin.token").read_text().strip()
-    with TestClient(create_app(store, devices)) as client:
-        yield client, {"Authorization": f"Bearer {token}"}, clock
-    store.close()
 
 
 def bearer(token: str) -> dict[str, str]:
