@@ -11,13 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, cast
 
 from app.client.events import EventStream
 from app.client.queue_client import ServiceError
 from app.core.clock import Clock
-from app.qtbridge.apps import application, present
+from app.qtbridge.apps import add_common_arguments, application, present
 from app.qtbridge.events import EventBridge, Stream
 from counter.controller import CounterController
 from counter.session import CounterClient, SessionApi
@@ -26,14 +25,9 @@ from counter.window import CounterWindow
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m counter", description="Phần mềm quầy: gọi số, phục vụ công dân")
-    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
     p.add_argument("--counter", type=int, help="quầy của máy này, chọn sẵn khi đăng nhập")
     p.add_argument("--user", default="", help="tên đăng nhập điền sẵn")
-    p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
-    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
-    p.add_argument("--size", default="1366x768", help="kích thước cửa sổ khi --windowed")
-    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát")
-    p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
+    add_common_arguments(p, default_size="1366x768")
     return p.parse_args(argv)
 
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.core.catalog import Catalog
 from app.paths import default_catalog_path
-from app.qtbridge.apps import application, present, wait_for
+from app.qtbridge.apps import add_common_arguments, application, present, wait_for
 from app.store.catalog_file import load_catalog_file
 from kiosk.controller import KioskController
 from kiosk.screens import Screen
@@ -30,7 +30,6 @@ from printing.ticket_printer import TicketPrinter
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m kiosk", description="Kiosk cấp số và tra cứu thủ tục")
-    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (vai trò kiosk)")
     p.add_argument("--printer", help="máy in phiếu: usb:VID:PID | serial:… | tcp:IP:9100 | win32:… | file:…")
     p.add_argument("--width", type=int, default=576, choices=ROLL_WIDTHS, help="khổ giấy: 384 (58 mm), 576 (80 mm)")
@@ -42,11 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="kiosk này chạy luôn dịch vụ trung tâm (dữ liệu trong DIR), nên vẫn cấp số khi mạng LAN hỏng",
     )  # fmt: skip
     p.add_argument("--port", type=int, default=8710, help="cổng của dịch vụ khi dùng --host-service")
-    p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
-    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
-    p.add_argument("--size", default="1080x1920", help="kích thước cửa sổ khi --windowed")
-    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát")
-    p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
+    add_common_arguments(p, default_size="1080x1920")
     return p.parse_args(argv)
 
 

@@ -20,24 +20,19 @@ from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
-from app.qtbridge.apps import application, parse_size
+from app.qtbridge.apps import add_common_arguments, application, parse_size
 
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m app display", description="Màn hình sảnh: gọi số, bảng quầy, đọc loa")
-    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (không bắt buộc: màn hình chỉ đọc)")
     p.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
     p.add_argument("--tts", action="store_true", help="đọc bằng giọng tiếng Việt của hệ điều hành nếu có")
     p.add_argument("--digits", action="store_true", help="đọc số thứ tự từng chữ số (A015: a không một năm)")
     p.add_argument("--mute", action="store_true", help="không phát chuông và giọng đọc")
-    p.add_argument("--demo", action="store_true", help="dữ liệu mô phỏng, không cần dịch vụ trung tâm")
-    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
-    p.add_argument("--size", default="1920x1080", help="kích thước cửa sổ khi --windowed, ví dụ 1080x1920")
-    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát (0 = được, 1 = không)")
-    p.add_argument("--screenshot", type=Path, help="chụp màn hình hai chiều (ngang, dọc) vào thư mục rồi thoát")
+    add_common_arguments(p, default_size="1920x1080")
     return p.parse_args(argv)
 
 

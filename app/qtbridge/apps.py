@@ -3,14 +3,26 @@ and waiting on a signal without sleeping (smoke tests and screenshots)."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, Literal
 
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.qtbridge.fonts import install_fonts
+
+
+def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> None:
+    """The options every app has: where the service is, demo data, window, smoke test, screenshots."""
+    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
+    p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
+    p.add_argument("--size", default=default_size, help=f"kích thước cửa sổ khi --windowed (mặc định {default_size})")
+    p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát (0 = được, 1 = không)")
+    p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
 
 
 def application(*, offscreen: bool = False, point_size: int = 14) -> QApplication:
