@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +60,37 @@ def main(argv: list[str] | None = None) -> int:
     say.add_argument("--wav", type=Path, help="ghi âm thanh ra tệp WAV")
     say.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
 
+    due = sub.add_parser("due-date", help="tính ngày hẹn trả hồ sơ; dòng cuối là ngày giờ ISO")
+    due.add_argument("--received", required=True, help='giờ tiếp nhận (giờ Việt Nam), ví dụ "2026-02-13 10:00"')
+    due.add_argument("--procedure", help="mã thủ tục trong danh mục, ví dụ 2.000815")
+    due.add_argument("--days", type=float, help="số ngày (khi không dùng --procedure hoặc danh mục chưa có)")
+    due.add_argument("--unit", choices=["working_days", "days", "same_day"], help="ngày làm việc | ngày | trong ngày")
+    due.add_argument("--catalog", type=Path, help="tệp danh mục JSON (mặc định: danh mục kèm theo)")
+    due.add_argument("--data", type=Path, help="thư mục dữ liệu của quầy: dùng thêm các ngày điều chỉnh của lịch")
+
+    book = sub.add_parser("tracking-book", help="xuất Sổ theo dõi hồ sơ (Mẫu 07) ra tệp Excel")
+    book.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu hồ sơ của quầy")
+    book.add_argument("--from", dest="first", type=date.fromisoformat, required=True, help="từ ngày YYYY-MM-DD")
+    book.add_argument("--to", dest="last", type=date.fromisoformat, required=True, help="đến ngày YYYY-MM-DD")
+    book.add_argument("--out", type=Path, required=True, help="tệp .xlsx")
+    book.add_argument("--centre", default="Trung tâm Phục vụ hành chính công", help="tên đơn vị in trên sổ")
+
+    load = sub.add_parser("dossier-load", help="tạo N hồ sơ mẫu (dữ liệu giả) để thử đồng bộ và đo hiệu năng")
+    load.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu hồ sơ của quầy")
+    load.add_argument("--count", type=int, required=True)
+    load.add_argument("--seed", type=int, default=1)
+    load.add_argument("--counter", type=int, default=1, help="số quầy (quyết định dải số hồ sơ dự phòng)")
+    load.add_argument("--unit-code", default="000.00.00.X00", help="mã đơn vị trong mã hồ sơ")
+
+    cal = sub.add_parser("calendar", help="ngày nghỉ, ngày làm bù do lãnh đạo điều chỉnh (dùng để tính ngày hẹn trả)")
+    cal.add_argument("action", choices=["list", "set", "remove"])
+    cal.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu hồ sơ của quầy")
+    cal.add_argument("--day", type=date.fromisoformat, help="ngày YYYY-MM-DD")
+    cal.add_argument("--working", action="store_true", help="ngày này làm việc (mặc định: nghỉ)")
+    cal.add_argument("--source", default="", help='văn bản căn cứ, ví dụ "TB 9441/TB-BNV"')
+    cal.add_argument("--effective", type=date.fromisoformat, help="ngày văn bản có hiệu lực")
+    cal.add_argument("--note", default="")
+
     user = sub.add_parser("user", help="tài khoản cán bộ (cán bộ quầy, lãnh đạo, quản trị)")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     user_add = user_sub.add_parser("add", help="thêm một tài khoản; hỏi mã PIN hoặc mật khẩu")
@@ -78,6 +111,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "user":
         return run_user_add(args)
+    if args.command == "due-date":
+        from app.due_date_cli import run_due_date
+
+        overrides = _overrides(args.data) if args.data else ()
+        return run_due_date(
+            args.received,
+            procedure=args.procedure,
+            days=args.days,
+            unit=args.unit,
+            catalog_path=args.catalog,
+            overrides=overrides,
+        )
+    if args.command in ("tracking-book", "dossier-load", "calendar"):
+        return run_dossier_command(args)
     if args.command == "say":
         from app.display.say import run_say
 
@@ -110,6 +157,28 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_queue_bench(issues=args.issues, calls=args.calls or 2000, clients=args.clients)
     return 2
+
+
+def _overrides(data: Path) -> list[Any]:
+    from app.core.clock import SystemClock
+    from app.store.dossier_store import DossierStore
+
+    store = DossierStore(data, SystemClock())
+    try:
+        return list(store.overrides())
+    finally:
+        store.close()
+
+
+def run_dossier_command(args: argparse.Namespace) -> int:
+    from app import dossier_cli
+
+    if args.command == "tracking-book":
+        return dossier_cli.run_tracking_book(args.data, args.first, args.last, args.out, args.centre)
+    if args.command == "dossier-load":
+        return dossier_cli.run_dossier_load(args.data, args.count, args.seed, args.counter, args.unit_code)
+    return dossier_cli.run_calendar(args.data, args.action, args.day, args.working, args.source, args.effective,
+                                    args.note)  # fmt: skip
 
 
 def run_user_add(args: argparse.Namespace) -> int:

@@ -84,10 +84,15 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
     if has_screen():
         apps.append(start_kiosk(server, folder, printer_url))
         apps.append(start_display(server))
-        apps.append(start_counter(server, 1))
+        apps.append(start_counter(server, 1, folder, printer_url))
         print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
         print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
         print(f"và phần mềm quầy 1: đăng nhập {DEMO_CLERK[0]}, mã PIN {DEMO_CLERK[2]} (quầy 2–4 mô phỏng).", flush=True)
+        print(
+            "Ở quầy 1: F1 gọi số, F8 tiếp nhận hồ sơ (F10 đọc thẻ CCCD mẫu bằng camera giả lập), Ctrl+S lưu và in "
+            "Mẫu 01 ra máy in ảo; F9 tra cứu, trả kết quả.",
+            flush=True,
+        )
         simulated = (2, 3, 4)
     else:
         simulated = (1, 2, 3, 4)

@@ -87,10 +87,35 @@ def demo_user(server: ServerProcess) -> None:
         r.raise_for_status()
 
 
-def start_counter(server: ServerProcess, counter: int) -> subprocess.Popen[bytes]:
+def demo_cards(folder: Path) -> Path:
+    """A simulated document camera holding a (fictional) citizen's CCCD card up to the counter's F10 reader."""
+    import cv2
+    import numpy as np
+    import segno
+
+    cards = folder / "camera-cccd"
+    cards.mkdir(parents=True, exist_ok=True)
+    text = ("034186012345|151234567|Nguyễn Thị Ánh Tuyết|05031986|Nữ|"
+            "Thôn Phú Xuân, xã Đông Hưng, tỉnh Hưng Yên|20042021")  # fmt: skip
+    qr = segno.make(text, error="m")
+    matrix = np.array([[0 if bit else 255 for bit in row] for row in qr.matrix], dtype=np.uint8)
+    scale = 480 // (len(matrix) + 8)
+    symbol = cv2.resize(np.pad(matrix, 4, constant_values=255), None, fx=scale, fy=scale,
+                        interpolation=cv2.INTER_NEAREST)  # fmt: skip
+    frame = np.full((720, 1280), 235, dtype=np.uint8)
+    y, x = (720 - symbol.shape[0]) // 2, (1280 - symbol.shape[1]) // 2
+    frame[y : y + symbol.shape[0], x : x + symbol.shape[1]] = symbol
+    cv2.imwrite(str(cards / "cccd.png"), frame)
+    return cards
+
+
+def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
+    """Counter 1 with its own dossier folder; Mẫu 01 goes to the virtual printer (80 mm) or to PDFs (A4)."""
     demo_user(server)
+    data = folder / f"counter{counter}"
     cmd = [
         sys.executable, "-m", "counter", "--service", server.url, "--counter", str(counter), "--user", DEMO_CLERK[0],
-        "--windowed", "--size", "1366x768",
+        "--windowed", "--size", "1366x768", "--data", str(data), "--printer", printer_url,
+        "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
     ]  # fmt: skip
     return _spawn(cmd)

@@ -19,6 +19,7 @@ from app.core.clock import Clock
 from app.qtbridge.apps import add_common_arguments, application, present
 from app.qtbridge.events import EventBridge, Stream
 from counter.controller import CounterController
+from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk
 from counter.session import CounterClient, SessionApi
 from counter.window import CounterWindow
 
@@ -28,6 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--counter", type=int, help="quầy của máy này, chọn sẵn khi đăng nhập")
     p.add_argument("--user", default="", help="tên đăng nhập điền sẵn")
     add_common_arguments(p, default_size="1366x768")
+    add_dossier_arguments(p)
     return p.parse_args(argv)
 
 
@@ -63,7 +65,9 @@ def make_backend(args: argparse.Namespace) -> Backend:
 
 def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindow:
     ctl = CounterController(backend.client, backend.sessions, backend.stream, clock=backend.clock, **kw)
-    return CounterWindow(ctl, username=args.user, counter=args.counter)
+    desk = open_counter_desk(args, backend.clock)
+    dossiers = dossier_controller(desk, ctl, backend.client)
+    return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera)
 
 
 def main(argv: list[str] | None = None) -> int:

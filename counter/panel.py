@@ -74,6 +74,7 @@ def _item(text: str, *, bold: bool = False, align_right: bool = False) -> QTable
 class PanelScreen(QWidget):
     action = Signal(str)  # a button was pressed: call_next, recall, …, pause/resume
     sign_out = Signal()
+    dossier_wanted = Signal(str)  # new | list
 
     def __init__(self, ctl: CounterController) -> None:
         super().__init__()
@@ -162,7 +163,15 @@ class PanelScreen(QWidget):
             grid.setColumnStretch(c, 1)
         left.addWidget(actions)
         self.hint = label("Phím tắt: F1 đến F7 như ghi trên nút; Ctrl+Q để đăng xuất.", "hint", wrap=True)
-        left.addWidget(self.hint)
+        self.receive_button = QPushButton("Tiếp nhận hồ sơ  (F8)")
+        self.list_button = QPushButton("Tra cứu, trả kết quả  (F9)")
+        for dossier_button, which in ((self.receive_button, "new"), (self.list_button, "list")):
+            dossier_button.setObjectName("secondary")
+            dossier_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            dossier_button.clicked.connect(lambda _=False, which=which: self.dossier_wanted.emit(which))
+        dossier_row = row(self.receive_button, self.list_button, stretch_after=False)
+        dossier_row.addWidget(self.hint, 1)
+        left.addLayout(dossier_row)
 
         # who waits
         groups = card()

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.qtbridge.apps import settle, wait_for
 from counter.window import CounterWindow
@@ -29,6 +29,58 @@ def with_dialog(window: QWidget, dialog: QWidget) -> QPixmap:
     painter.drawPixmap(QPoint((shot.width() - inner.width()) // 2, (shot.height() - inner.height()) // 2), inner)
     painter.end()
     return shot
+
+
+SAMPLE_CCCD = (
+    "034186012345|151234567|Nguyễn Thị Ánh Tuyết|05031986|Nữ|"
+    "Thôn Phú Xuân, xã Đông Hưng, tỉnh Hưng Yên|20042021"
+)  # fictional
+
+
+def dossier_screens(window: CounterWindow, shot: Any) -> None:
+    """Reception empty, with errors, filled from a CCCD scan, saved; the dossier list; a return dialog."""
+    pages = window.dossier_pages
+    assert pages is not None
+    ctl = pages.ctl
+    act("call_next", window.ctl)
+    window.open_dossiers("new")
+    shot("reception-empty")
+    pages.reception.submit("receive")
+    shot("reception-errors")
+    pages.scanned(SAMPLE_CCCD)
+    pages.reception.search.setText("khai sinh")
+    pages.reception.choose("1.001193")
+    shot("reception-filled")
+    with_signal(ctl.saved, lambda: pages.reception.submit("receive"))
+    wait_for(ctl.listed, 5_000)
+    shot("dossiers-saved")
+    code = pages.list.dossiers[0].code
+    pages.list.ask("return")
+    dialog = pages.list.findChild(QDialog, "textDialog")
+    assert dialog is not None
+    shot("dossier-return", with_dialog(window, dialog))
+    dialog.reject()
+    pages.scanned(code)
+    wait_for(ctl.listed, 5_000)
+    window.back_to_panel()
+    act("finish", window.ctl)
+
+
+def with_signal(signal: Any, start: Any) -> None:
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    start()
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def act(action: str, ctl: Any, **kw: Any) -> None:
+    loop = QEventLoop()
+    ctl.action_finished.connect(loop.quit)
+    if ctl.act(action, **kw):
+        loop.exec()
+    ctl.action_finished.disconnect(loop.quit)
+    settle()
 
 
 def take_screenshots(args: argparse.Namespace, backend: Any) -> int:
@@ -89,6 +141,7 @@ def take_screenshots(args: argparse.Namespace, backend: Any) -> int:
         act("resume")
         act("finish")  # nobody at the counter: the service refuses, the strip says why
         shot("panel-refused")
+        dossier_screens(window, shot)
         fake.set_unavailable(True)
         ctl.stream.pump()  # type: ignore[union-attr]
         wait_for(ctl.connection_changed)

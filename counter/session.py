@@ -30,6 +30,11 @@ class CounterClient(QueueClient):
         result: dict[str, Any] = self._request("POST", "/api/sessions", body=body)
         return result
 
+    def dossier_codes(self) -> dict[str, Any]:
+        """A block of today's dossier numbers: `{unit_code, day, first, last}`."""
+        result: dict[str, Any] = self._request("POST", "/api/dossier-codes")
+        return result
+
     def revoke(self, token: str) -> None:
         """Sign a session out (best effort: an expired one is already gone)."""
         response = self._session.delete(

@@ -68,6 +68,25 @@ QTableWidget {{ font-size: {px(18)}px; border: none; background: white; gridline
 QHeaderView::section {{ font-size: {px(16)}px; font-weight: bold; background: #eef2f7; border: none;
     padding: {px(6)}px; }}
 QDialog {{ background: {PAPER}; }}
+QWidget#reception, QWidget#dossiers {{ background: {PAPER}; }}
+QWidget#reception QLineEdit, QWidget#reception QComboBox, QWidget#dossiers QLineEdit,
+QWidget#reception QSpinBox, QWidget#reception QDoubleSpinBox {{ font-size: {px(17)}px; padding: {px(3)}px {px(8)}px;
+    min-height: {px(26)}px; border-radius: {px(6)}px; border: {px(1)}px solid {GREY}; background: white; }}
+QWidget#reception QLineEdit:focus, QWidget#reception QComboBox:focus, QWidget#dossiers QLineEdit:focus,
+QWidget#reception QSpinBox:focus, QWidget#reception QDoubleSpinBox:focus {{ border: {px(2)}px solid {BLUE}; }}
+QWidget#reception QLabel#fieldLabel {{ font-size: {px(16)}px; }}
+QWidget#reception QCheckBox {{ font-size: {px(16)}px; }}
+QLabel#fieldError {{ font-size: {px(14)}px; color: {RED}; font-weight: bold; }}
+QLabel#dueLine {{ font-size: {px(17)}px; color: {INK}; }}
+QLabel#procedureLine {{ font-size: {px(17)}px; }}
+QWidget#reception QListWidget {{ font-size: {px(16)}px; }}
+QWidget#reception QListWidget::item {{ padding: {px(3)}px {px(8)}px; }}
+QWidget#reception QTableWidget, QWidget#dossiers QTableWidget {{ font-size: {px(15)}px; }}
+QWidget#reception QPushButton#primary {{ font-size: {px(18)}px; padding: {px(8)}px {px(16)}px; }}
+QWidget#reception QPushButton#secondary, QWidget#dossiers QPushButton#secondary {{ font-size: {px(15)}px;
+    padding: {px(6)}px {px(10)}px; }}
+QWidget#dossiers QPushButton#secondary:disabled {{ color: {GREY}; border-color: #c9d1dc; }}
+QPlainTextEdit#dialogText {{ font-size: {px(18)}px; background: white; }}
 """
 
 

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
 from counter.controller import CounterController
 from counter.dialogs import PauseDialog, TransferDialog
+from counter.dossier.controller import DossierController
+from counter.dossier.pages import DossierPages
 from counter.panel import BUTTONS, PanelScreen
 from counter.signin import SignInScreen
 from counter.style import STYLE, scale_for, stylesheet
@@ -19,7 +21,8 @@ OFFLINE = ("Mất kết nối với máy chủ Trung tâm. Đang tự kết nố
 
 
 class CounterWindow(QWidget):
-    def __init__(self, ctl: CounterController, *, username: str = "", counter: int | None = None) -> None:
+    def __init__(self, ctl: CounterController, *, username: str = "", counter: int | None = None,
+                 dossiers: DossierController | None = None, camera: str = "0") -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle("Một Cửa — Quầy")
@@ -38,6 +41,7 @@ class CounterWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
+        self.dossier_pages = DossierPages(self, dossiers, camera) if dossiers is not None else None
         self.transfer_dialog: TransferDialog | None = None
         self.pause_dialog: PauseDialog | None = None
 
@@ -50,6 +54,7 @@ class CounterWindow(QWidget):
         self.shortcuts["Ctrl+Q"] = QShortcut(QKeySequence("Ctrl+Q"), self)
         self.shortcuts["Ctrl+Q"].activated.connect(self.sign_out)
 
+        self.panel.dossier_wanted.connect(self.open_dossiers)
         self.panel.action.connect(self.run_action)
         self.panel.sign_out.connect(self.sign_out)
         ctl.connection_changed.connect(self.connection_changed)
@@ -68,6 +73,8 @@ class CounterWindow(QWidget):
             self.banner.set_scale(scale)
             self.panel.set_scale(scale)
             self.signin.set_scale(scale)
+            if self.dossier_pages is not None:
+                self.dossier_pages.set_scale(scale)
         super().resizeEvent(event)
 
     @property
@@ -77,7 +84,7 @@ class CounterWindow(QWidget):
     def refresh(self) -> None:
         if self.on_panel:
             self.panel.refresh()
-        else:
+        elif self.stack.currentWidget() is self.signin:
             self.signin.refresh()
 
     def connection_changed(self, online: bool) -> None:
@@ -103,7 +110,7 @@ class CounterWindow(QWidget):
         self.refresh()
 
     def sign_out(self) -> None:
-        if self.on_panel:
+        if self.on_panel or self.stack.currentWidget() is not self.signin:
             self.ctl.sign_out()
 
     # --- actions ------------------------------------------------------------------------------------
@@ -111,6 +118,17 @@ class CounterWindow(QWidget):
     def key_pressed(self, key: str) -> None:
         if self.on_panel and not self._dialog_open():
             self.panel.press(key)
+
+    def open_dossiers(self, which: str) -> None:
+        """F8: receive a dossier for the citizen at the counter; F9: the dossiers received (look up, return)."""
+        if self.dossier_pages is not None and (self.on_panel or which == "list") and not self._dialog_open():
+            ctl = self.ctl
+            ticket = ctl.model.current(ctl.counter_id) if ctl.counter_id is not None else None
+            self.dossier_pages.open(which, str(ticket.get("number", "")) if ticket else "")
+
+    def back_to_panel(self) -> None:
+        if self.ctl.session is not None:
+            self.show_panel()
 
     def run_action(self, name: str) -> None:
         if name == "transfer":

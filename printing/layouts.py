@@ -125,6 +125,7 @@ class ReceiptPrint:
     fees: str = ""
     book: str = ""  # "Quyển số … Số thứ tự …"
     lookup_qr: str | None = None
+    lookup_caption: str = "Quét mã để tra cứu tình trạng hồ sơ"  # say what the QR really holds
     hotline: str = ""
     extra_fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
@@ -202,7 +203,7 @@ def _signatures(r: ReceiptPrint, size: float, height_mm: float) -> Columns:
 def _lookup(r: ReceiptPrint, size_mm: float) -> list[Block]:
     if not r.lookup_qr:
         return []
-    caption = "Quét mã để tra cứu tình trạng hồ sơ"
+    caption = r.lookup_caption
     if r.hotline:
         caption += f" – Đường dây nóng: {r.hotline}"
     return [QR(r.lookup_qr, size_mm=size_mm, caption=caption)]

@@ -25,6 +25,7 @@ from app.core.errors import Conflict, DomainError, IssueClosed, NotFound
 from app.core.ticket import Channel
 from app.paths import default_catalog_path
 from app.store.catalog_file import load_catalog_file
+from app.store.code_blocks import reserve_block
 from app.store.queue_store import QueueStore
 
 # What the service answers when the bearer token is missing or lacks the role (app/service/errors.py).
@@ -90,7 +91,16 @@ class FakeQueueClient:
 
     def health(self) -> dict[str, Any]:
         return self._dict(lambda: {"status": "ok", "service": "motcua-centre", "centre": self.store.centre.name,
+                                   "unit_code": self.store.centre.unit_code,
                                    "day": self.store.today().isoformat()})  # fmt: skip
+
+    def dossier_codes(self) -> dict[str, Any]:
+        def reserve() -> dict[str, Any]:
+            block = reserve_block(self.store.writer, self.store.today())
+            return {"unit_code": self.store.centre.unit_code, "day": block.day.isoformat(), "first": block.first,
+                    "last": block.last}  # fmt: skip
+
+        return self._dict(reserve)
 
     def groups(self) -> list[dict[str, Any]]:
         return self._list(lambda: self.store.snapshot()["groups"])

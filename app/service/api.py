@@ -44,6 +44,7 @@ from app.service.models import (
     UserRequest,
 )
 from app.service.pages import ticket_page
+from app.store.code_blocks import reserve_block
 from app.store.devices import DeviceRegistry
 from app.store.queue_store import QueueStore
 from app.store.users import LockedOut, Session, SignInRefused, UserStore
@@ -162,7 +163,14 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "service": "motcua-centre", "centre": store.centre.name,
-                "day": store.today().isoformat()}  # fmt: skip
+                "unit_code": store.centre.unit_code, "day": store.today().isoformat()}  # fmt: skip
+
+    @app.post("/api/dossier-codes", status_code=201, dependencies=[clerk])
+    async def dossier_codes() -> dict[str, Any]:
+        """A block of today's dossier numbers for a counter (its own fallback range covers outages)."""
+        block = await run_in_threadpool(reserve_block, store.writer, store.today())
+        return {"unit_code": store.centre.unit_code, "day": block.day.isoformat(), "first": block.first,
+                "last": block.last}  # fmt: skip
 
     @app.get("/api/groups")
     def groups() -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
+from sqlite_utils import Database, Migrations
 
 from app.store.schema import queue_migrations
 
@@ -22,11 +22,11 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating if needed) and migrate the queue database."""
+def open_database(path: Path, migrations: Migrations = queue_migrations) -> Database:
+    """Open (creating if needed) and migrate a database: the queue's by default, or the counter's dossiers."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(connect(path))
-    queue_migrations.apply(db)
+    migrations.apply(db)
     _make_private(path)
     return db
 

@@ -116,3 +116,9 @@ def m002_users_sessions(db: Database) -> None:
         CREATE INDEX sessions_user ON sessions (user_id);
         """
     )
+
+
+@queue_migrations()
+def m003_dossier_code_blocks(db: Database) -> None:
+    # The last dossier number the service handed to a counter each local day (app/core/dossier_code.py).
+    db.executescript("CREATE TABLE dossier_code_blocks (day TEXT PRIMARY KEY, last_given INTEGER NOT NULL);")

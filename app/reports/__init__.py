@@ -1,0 +1,1 @@
+"""Registers and reports the centre keeps on file (Excel workbooks); no Qt, no network."""

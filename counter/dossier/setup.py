@@ -1,0 +1,54 @@
+"""Opening the counter's dossier desk from the command line options: data folder, printers, camera."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from app.core.clock import Clock, SystemClock
+from app.paths import default_catalog_path
+from app.store.catalog_file import load_catalog_file
+from counter.dossier.controller import DossierController
+from counter.dossier.desk import DossierDesk, open_desk
+from printing.dossier_prints import CentreHeader
+
+HEADER_KEYS = ("agency", "unit", "place", "collect_at", "hotline", "lookup_where", "lookup_url")
+
+
+def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", type=Path, help="thư mục dữ liệu hồ sơ của quầy (mặc định: thư mục người dùng)")
+    p.add_argument("--printer", help="máy in phiếu nhiệt cho Mẫu 01 khổ 80 mm, ví dụ usb:0416:5011, tcp:IP:9100")
+    p.add_argument("--width", type=int, default=576, choices=[384, 576], help="384 (58 mm) hoặc 576 (80 mm)")
+    p.add_argument("--a4-printer", help='tên máy in A4 của hệ thống, hoặc "pdf:THƯ_MỤC" để lưu PDF')
+    p.add_argument("--camera", default="0", help="camera đọc CCCD: 0, 1, rtsp://… hoặc file:THƯ_MỤC")
+
+
+def data_folder(args: argparse.Namespace) -> Path:
+    if args.data:
+        return Path(args.data)
+    if args.demo or args.screenshot:  # simulated halls never write into the clerk's real folder
+        return Path(tempfile.mkdtemp(prefix="motcua-counter-"))
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("MotCua", appauthor=False)) / "counter"
+
+
+def open_counter_desk(args: argparse.Namespace, clock: Clock | None = None) -> DossierDesk:
+    catalog = load_catalog_file(default_catalog_path())
+    desk = open_desk(data_folder(args), catalog, clock or SystemClock(), CentreHeader(),
+                     roll_url=args.printer, roll_width=args.width, a4_printer=args.a4_printer)  # fmt: skip
+    saved = {key: desk.store.setting(f"header.{key}") for key in HEADER_KEYS}
+    desk.header = CentreHeader(**{k: v for k, v in saved.items() if v})
+    return desk
+
+
+def dossier_controller(desk: DossierDesk, ctl: Any, client: Any) -> DossierController:
+    """The clerk is whoever is signed in at the counter; numbers come from the service through `client`."""
+
+    def who() -> tuple[str, str, int]:
+        return ctl.username or "", ctl.display_name, int(ctl.counter_id or 0)
+
+    fetch = getattr(client, "dossier_codes", None)
+    return DossierController(desk, who, fetch)

@@ -1,0 +1,132 @@
+"""A dossier as the three counter forms: Mẫu 01 (receipt), 02 (supplement), 03 (refusal), each A4 or roll."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.dossier import CHANNEL_NAMES, FORM_NAMES, Dossier
+from printing.doc import Document
+from printing.dossier_forms import (
+    RefusalPrint,
+    SupplementPrint,
+    refusal_a4,
+    refusal_slip,
+    supplement_a4,
+    supplement_slip,
+)
+from printing.layouts import ReceiptPrint, ReceivedDocument, receipt_a4, receipt_slip
+
+
+@dataclass(frozen=True)
+class CentreHeader:
+    """What the forms print about the centre; set per centre (settings), not per dossier."""
+
+    agency: str = "UBND xã"
+    unit: str = "Trung tâm Phục vụ hành chính công"
+    place: str = ""
+    collect_at: str = "Bộ phận trả kết quả, Trung tâm Phục vụ hành chính công"
+    hotline: str = ""
+    lookup_where: str = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) và bảng niêm yết tại Trung tâm"
+    # A page where a citizen can look a dossier up, with {code}; empty: the QR holds just the code, and
+    # the form says so instead of promising a page.
+    lookup_url: str = ""
+
+    def lookup(self, code: str) -> tuple[str, str]:
+        """The QR's content and its caption."""
+        if self.lookup_url:
+            return self.lookup_url.replace("{code}", code), "Quét mã để tra cứu tình trạng hồ sơ"
+        return code, "Mã hồ sơ — đưa mã này khi bổ sung hoặc nhận kết quả"
+
+
+@dataclass(frozen=True)
+class Printable:
+    name: str
+    _a4: Callable[[], Document]
+    _roll: Callable[[int], Document]
+
+    def a4(self) -> Document:
+        return self._a4()
+
+    def roll(self, width_dots: int) -> Document:
+        return self._roll(width_dots)
+
+
+def _fees(d: Dossier) -> str:
+    if not d.fees:
+        return "Không thu" if d.status else ""
+    return "; ".join(f"{f.name}: {f.amount_vnd:,} đồng".replace(",", ".") for f in d.fees)
+
+
+def receipt_print(d: Dossier, h: CentreHeader, clerk_name: str) -> ReceiptPrint:
+    qr, caption = h.lookup(d.code)
+    extra: tuple[tuple[str, str], ...] = (("Ghi chú", "Hồ sơ phi địa giới hành chính"),) if d.outside_area else ()
+    return ReceiptPrint(
+        agency=h.agency,
+        unit=h.unit,
+        place=h.place or h.agency.replace("UBND ", "").replace("xã ", "").strip(),
+        dossier_code=d.code,
+        citizen_name=d.citizen.name,
+        id_number=d.citizen.id_number,
+        address=d.citizen.address,
+        phone=d.citizen.phone,
+        content=d.summary or d.procedure_name,
+        documents=tuple(ReceivedDocument(c.name, c.count, FORM_NAMES[c.form]) for c in d.components if c.received),
+        statutory_time=d.statutory.text(),
+        received_at=d.received_at,
+        appointment_at=d.due_at or d.received_at,
+        collect_at=h.collect_at,
+        clerk_name=clerk_name,
+        channel=CHANNEL_NAMES[d.channel],
+        sets=d.sets,
+        fees=_fees(d),
+        lookup_qr=qr,
+        lookup_caption=caption,
+        hotline=h.hotline,
+        extra_fields=extra,
+    )
+
+
+def receipt_of(d: Dossier, h: CentreHeader, clerk_name: str) -> Printable:
+    r = receipt_print(d, h, clerk_name)
+    return Printable(f"mau01-{d.code}", lambda: receipt_a4(r), lambda w: receipt_slip(r, w))
+
+
+def _common(d: Dossier, h: CentreHeader) -> dict[str, Any]:
+    return {
+        "agency": h.agency,
+        "unit": h.unit,
+        "place": h.place or h.agency.replace("UBND ", "").replace("xã ", "").strip(),
+        "dossier_code": d.code,
+        "citizen_name": d.citizen.name,
+        "id_number": d.citizen.id_number,
+        "address": d.citizen.address,
+        "phone": d.citizen.phone,
+        "content": d.procedure_name,
+        "lookup_where": h.lookup_where,
+        "lookup_qr": h.lookup(d.code)[0],
+    }
+
+
+def supplement_of(d: Dossier, h: CentreHeader, clerk_name: str, *, items: tuple[str, ...], reason: str) -> Printable:
+    p = SupplementPrint(
+        **_common(d, h),
+        items=tuple((name, "Bổ sung theo quy định") for name in items),
+        reason=reason or "Hồ sơ chưa đủ thành phần theo quy định.",
+        clerk_name=clerk_name,
+        clerk_phone=h.hotline,
+        requested_at=d.steps[-1].at if d.steps else d.received_at,
+    )
+    return Printable(f"mau02-{d.code}", lambda: supplement_a4(p), lambda w: supplement_slip(p, w))
+
+
+def refusal_of(d: Dossier, h: CentreHeader, clerk_name: str, *, reason: str) -> Printable:
+    p = RefusalPrint(
+        **_common(d, h),
+        reason=reason or (d.steps[-1].detail if d.steps else ""),
+        contact=(h.hotline and f"Đường dây nóng {h.hotline}") or h.unit,
+        clerk_name=clerk_name,
+        refused_at=d.steps[-1].at if d.steps else d.received_at,
+    )
+    return Printable(f"mau03-{d.code}", lambda: refusal_a4(p), lambda w: refusal_slip(p, w))
