@@ -117,5 +117,6 @@ def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url
         sys.executable, "-m", "counter", "--service", server.url, "--counter", str(counter), "--user", DEMO_CLERK[0],
         "--windowed", "--size", "1366x768", "--data", str(data), "--printer", printer_url,
         "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
+        "--agency", "UBND xã Đông Hưng", "--place", "Đông Hưng", "--hotline", "0221 3851 234",
     ]  # fmt: skip
     return _spawn(cmd)

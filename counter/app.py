@@ -20,6 +20,7 @@ from app.qtbridge.apps import add_common_arguments, application, present
 from app.qtbridge.events import EventBridge, Stream
 from counter.controller import CounterController
 from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk
+from counter.offline import OfflineSessions
 from counter.session import CounterClient, SessionApi
 from counter.window import CounterWindow
 
@@ -64,8 +65,9 @@ def make_backend(args: argparse.Namespace) -> Backend:
 
 
 def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindow:
-    ctl = CounterController(backend.client, backend.sessions, backend.stream, clock=backend.clock, **kw)
     desk = open_counter_desk(args, backend.clock)
+    sessions = OfflineSessions(backend.sessions, desk.store, desk.clock)  # sign-in survives a LAN outage
+    ctl = CounterController(backend.client, sessions, backend.stream, clock=backend.clock, **kw)
     dossiers = dossier_controller(desk, ctl, backend.client)
     return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera)
 

@@ -36,6 +36,8 @@ SESSION_GONE = "Phiên đăng nhập đã hết hạn hoặc đã bị đăng xu
 DIRECTOR_REFUSED = (
     "Tài khoản lãnh đạo dùng để xem báo cáo, không thao tác tại quầy. Hãy đăng nhập bằng tài khoản cán bộ quầy."
 )
+OFFLINE_SESSION_BACK = ("Đã kết nối lại máy chủ Trung tâm. Bạn đang đăng nhập ngoại tuyến: để gọi số, đăng xuất "
+                        "(Ctrl+Q) rồi đăng nhập lại. Tiếp nhận hồ sơ vẫn làm được như bình thường.")  # fmt: skip
 UNEXPECTED = "Có lỗi ngoài dự kiến. Thử lại; nếu vẫn lỗi, báo cán bộ CNTT."
 
 StreamFactory = Callable[[EventBridge], Stream]
@@ -133,8 +135,14 @@ class CounterController(QObject):
     def counter(self) -> Any:
         return self.model.counters.get(self.counter_id) if self.counter_id is not None else None
 
+    @property
+    def offline_session(self) -> bool:
+        """Signed in on this PC while the service was unreachable: dossiers only, no queue actions."""
+        return bool(self.session and self.session.get("offline"))
+
     def actions(self) -> dict[str, bool]:
-        return available(self.model, self.counter_id, online=bool(self.online), busy=self.busy)
+        online = bool(self.online) and not self.offline_session
+        return available(self.model, self.counter_id, online=online, busy=self.busy)
 
     # --- connection ---------------------------------------------------------------------------------
 
@@ -161,6 +169,8 @@ class CounterController(QObject):
             if not self.priorities:
                 self.load_meta()
             self._retry_pending()
+            if self.offline_session:
+                self.notice.emit("warning", OFFLINE_SESSION_BACK)
 
     def _probe(self) -> None:
         self.runner.run(self.client.health, lambda _r: self._set_http(True), lambda _e: None)

@@ -7,6 +7,7 @@ chosen goes with the sign-in and the service then lets this session act only for
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from counter.controller import CounterController
@@ -99,6 +100,11 @@ class SignInScreen(QWidget):
         self.centre.setText(ctl.centre_name or "Trung tâm Phục vụ hành chính công")
         counters = sorted(ctl.model.counters.values(), key=lambda c: c.id)
         wanted = [(c.name, c.id) for c in counters]
+        remembered_of = getattr(ctl.sessions, "remembered_counters", None)
+        remembered: list[int] = remembered_of() if remembered_of is not None and not ctl.online else []
+        offline_ok = bool(remembered)
+        if offline_ok and not wanted:  # the service is unreachable: the counters someone worked at on this PC
+            wanted = [(f"Quầy {cid}", cid) for cid in remembered]
         have = [(self.counter_box.itemText(i), self.counter_box.itemData(i)) for i in range(self.counter_box.count())]
         if wanted != have:
             keep = self.chosen_counter() or self.preferred_counter
@@ -109,12 +115,15 @@ class SignInScreen(QWidget):
             index = self.counter_box.findData(keep) if keep is not None else -1
             self.counter_box.setCurrentIndex(max(0, index))
             self.counter_box.blockSignals(False)
-        ready = bool(ctl.online) and ctl.model.loaded and bool(counters)
+        ready = (bool(ctl.online) and ctl.model.loaded and bool(counters)) or offline_ok
         self.counter_box.setEnabled(ready)
         filled = bool(self.username.text().strip() and self.secret.text() and self.chosen_counter() is not None)
         self.button.setEnabled(ready and filled and not ctl.signing_in)
         if ctl.signing_in:
             self.status.setText("Đang đăng nhập…")
+        elif not ctl.online and offline_ok:
+            self.status.setText("Mất kết nối máy chủ Trung tâm. Cán bộ đã đăng nhập trên máy này vẫn đăng nhập được "
+                                "để tiếp nhận hồ sơ; gọi số sẽ làm được khi có kết nối.")  # fmt: skip
         elif not ctl.online:
             self.status.setText("Đang kết nối máy chủ Trung tâm… Khi kết nối được, danh sách quầy sẽ hiện ra.")
         elif not filled:
@@ -138,6 +147,11 @@ class SignInScreen(QWidget):
         self.error.setVisible(bool(message))
         self.secret.setFocus()
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # a name given with --user: the clerk types only the PIN
+        (self.secret if self.username.text() else self.username).setFocus()
 
     def reset(self, message: str = "") -> None:
         self.secret.clear()

@@ -65,7 +65,7 @@ def receipt_print(d: Dossier, h: CentreHeader, clerk_name: str) -> ReceiptPrint:
     return ReceiptPrint(
         agency=h.agency,
         unit=h.unit,
-        place=h.place or h.agency.replace("UBND ", "").replace("xã ", "").strip(),
+        place=h.place,
         dossier_code=d.code,
         citizen_name=d.citizen.name,
         id_number=d.citizen.id_number,
@@ -97,7 +97,7 @@ def _common(d: Dossier, h: CentreHeader) -> dict[str, Any]:
     return {
         "agency": h.agency,
         "unit": h.unit,
-        "place": h.place or h.agency.replace("UBND ", "").replace("xã ", "").strip(),
+        "place": h.place,
         "dossier_code": d.code,
         "citizen_name": d.citizen.name,
         "id_number": d.citizen.id_number,

@@ -135,7 +135,8 @@ TITLE_01 = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 
 def _date_line(r: ReceiptPrint) -> str:
     when = r.received_at.astimezone(LOCAL_TZ)
-    return f"{r.place}, ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+    day = f"ngày {when.day:02d} tháng {when.month:02d} năm {when.year}"
+    return f"{r.place}, {day}" if r.place.strip() else day[0].upper() + day[1:]
 
 
 def _receipt_body(r: ReceiptPrint, size: float, compact: bool) -> list[Block]:

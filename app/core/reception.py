@@ -11,7 +11,14 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from app.core.catalog import Catalog, Procedure
-from app.core.citizen_id import clean_id_number, normalise_name, validate_address, validate_id_number, validate_name
+from app.core.citizen_id import (
+    clean_id_number,
+    normalise_name,
+    validate_address,
+    validate_birth_date,
+    validate_id_number,
+    validate_name,
+)
 from app.core.clock import LOCAL_TZ
 from app.core.dossier import (
     Component,
@@ -26,7 +33,10 @@ from app.core.dossier import (
 from app.core.workcalendar import WorkCalendar, due_date
 
 MAX_COUNT = 50
-_OPTIONAL = re.compile(r"\((nếu|trường hợp)\b|^(trường hợp|nếu)\b|\bnếu có\b", re.IGNORECASE)
+# Only for the citizen who has it: unticked and optional ("Văn bản ủy quyền (nếu có)").
+_ONLY_IF = re.compile(r"\((nếu có|nếu ủy quyền|trường hợp)|^(trường hợp|nếu)\b|\bnếu có\s*$", re.IGNORECASE)
+# Needed under a condition the clerk judges: ticked, but not enforced ("… (nếu không khai thác được từ CSDL)").
+_CONDITIONAL = re.compile(r"\(nếu\b", re.IGNORECASE)
 
 
 def guess_form(text: str) -> DocForm:
@@ -39,11 +49,15 @@ def guess_form(text: str) -> DocForm:
 
 
 def checklist(procedure: Procedure) -> tuple[Component, ...]:
-    """The required-document checklist from the catalogue; a document "nếu có…" is optional, unticked."""
+    """The required-document checklist from the catalogue; a document "nếu có…" is optional, unticked.
+
+    A line listing several documents ("…; văn bản ủy quyền (nếu có)") stays required: its first part is."""
     items = []
     for text in procedure.documents:
-        optional = bool(_OPTIONAL.search(text))
-        items.append(Component(text, guess_form(text), 1, required=not optional, received=not optional))
+        compound = ";" in text
+        only_if = not compound and bool(_ONLY_IF.search(text))
+        conditional = not compound and bool(_CONDITIONAL.search(text))
+        items.append(Component(text, guess_form(text), 1, required=not (only_if or conditional), received=not only_if))
     # a catalogue entry without its document list still gets the form every procedure has
     return tuple(items) or (Component("Đơn, tờ khai theo mẫu"),)
 
@@ -77,7 +91,11 @@ def check_draft(draft: ReceptionDraft, catalog: Catalog, today: date, *, allow_m
     if procedure is None:
         add("procedure", "Chưa chọn thủ tục, hoặc mã thủ tục không có trong danh mục.")
     c = draft.citizen
-    for message in validate_id_number(c.id_number, birth_date=c.birth_date, sex=c.sex or None, today=today).errors:
+    born_errors = validate_birth_date(c.birth_date, today=today) if c.birth_date is not None else []
+    for message in born_errors:
+        add("birth_date", message)
+    born = None if born_errors else c.birth_date
+    for message in validate_id_number(c.id_number, birth_date=born, sex=c.sex or None, today=today).errors:
         add("id_number", message)
     for message in validate_name(c.name):
         add("name", message)

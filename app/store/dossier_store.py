@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from app.core.dossier_code import CodeBlock, fallback_block, format_code, overfl
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import Conflict, NotFound
 from app.core.workcalendar import DayOverride
-from app.store.database import _make_private, connect, open_database
+from app.store.database import connect, open_database
 from app.store.dossier_schema import dossier_migrations
 from app.store.writer import Tx, Writer
 
@@ -136,6 +136,8 @@ class DossierStore:
     def change(self, code: str, kind: str, apply: Callable[[Dossier, datetime], Dossier]) -> Dossier:
         """Load, apply a domain change, save with the next revision, record it for sync: all or nothing."""
 
+        code = code.strip().upper()
+
         def job(tx: Tx) -> Dossier:
             before = _load(tx.conn, code)
             after = apply(before, self.clock.now())
@@ -230,9 +232,6 @@ class DossierStore:
 
         return self.writer.run(job)
 
-    def make_private(self) -> None:
-        _make_private(self.path)
-
 
 def _json(dossier: Dossier) -> str:
     return json.dumps(dossier_to_dict(dossier), ensure_ascii=False)
@@ -243,8 +242,3 @@ def _load(conn: sqlite3.Connection, code: str) -> Dossier:
     if row is None:
         raise NotFound(f"Không tìm thấy hồ sơ mã {code} tại quầy này.", code="dossier_not_found")
     return dossier_from_dict(json.loads(row[0]))
-
-
-def seed_overrides(store: DossierStore, overrides: Sequence[DayOverride]) -> None:
-    for override in overrides:
-        store.set_override(override)

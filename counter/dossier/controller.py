@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.dossier import Dossier, FieldErrors, ReceptionDraft, Status
+from app.core.dossier import Dossier, FieldErrors, ReceptionDraft, Status, refuse, request_supplement
 from app.core.errors import DomainError
 from app.qtbridge.tasks import TaskRunner
 from counter.dossier.desk import DossierDesk, PrintOutcome
@@ -71,7 +72,7 @@ class DossierController(QObject):
             fetch = self.fetch_codes
             self.runner.run(lambda: self.desk.top_up_codes(fetch), lambda _ok: None, lambda _e: None)
 
-    def receive(self, mode: str, draft: ReceptionDraft) -> None:
+    def receive(self, mode: str, draft: ReceptionDraft, reason: str = "") -> None:
         """`receive`: save and print Mẫu 01; `supplement`: save, pause, print Mẫu 02; `refuse`: Mẫu 03."""
         username, name, counter = self.who()
         desk = self.desk
@@ -80,16 +81,26 @@ class DossierController(QObject):
             if mode == "receive":
                 d = desk.receive(draft, clerk=username, counter=counter)
                 return d, desk.print_form(d, "receipt", clerk_name=name)
-            missing = tuple(c.name for c in draft.components if not c.received)
+            if mode == "refuse" and not reason.strip():
+                raise FieldErrors({"components": ["Phải ghi rõ lý do từ chối."]})
+            missing = tuple(c.name for c in draft.components if c.required and not c.received)
             if mode == "supplement" and not missing:
-                raise FieldErrors({"components": ["Bỏ dấu “Đã nhận” ở các giấy tờ công dân còn thiếu, rồi bấm lại."]})
-            d = desk.receive(draft, clerk=username, counter=counter, allow_missing=True)
+                raise FieldErrors(
+                    {"components": ["Bỏ dấu “Đã nhận” ở các giấy tờ bắt buộc công dân còn thiếu, rồi bấm lại."]}
+                )
             if mode == "supplement":
-                reason = "Hồ sơ chưa đủ thành phần theo quy định."
-                d = desk.supplement(d.code, clerk=username, items=missing, reason=reason)
-                return d, desk.print_form(d, "supplement", clerk_name=name, items=missing, reason=reason)
-            reason = draft.note.strip() or "Hồ sơ không đủ điều kiện tiếp nhận theo quy định."
-            d = desk.refuse(d.code, clerk=username, reason=reason)
+                why = "Hồ sơ chưa đủ thành phần theo quy định."
+
+                def then(d: Dossier, at: datetime) -> Dossier:
+                    return request_supplement(d, at=at, clerk=username, items=missing, reason=why)
+
+                d = desk.receive(draft, clerk=username, counter=counter, allow_missing=True, then=then)
+                return d, desk.print_form(d, "supplement", clerk_name=name, items=missing, reason=why)
+
+            def refused(d: Dossier, at: datetime) -> Dossier:
+                return refuse(d, at=at, clerk=username, reason=reason)
+
+            d = desk.receive(draft, clerk=username, counter=counter, allow_missing=True, then=refused)
             return d, desk.print_form(d, "refusal", clerk_name=name, reason=reason)
 
         self._run(work, lambda result: self.saved.emit(*result))

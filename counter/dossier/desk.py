@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -101,13 +101,17 @@ class DossierDesk:
 
     # --- changes ----------------------------------------------------------------------------------------
 
-    def receive(self, draft: ReceptionDraft, *, clerk: str, counter: int, allow_missing: bool = False) -> Dossier:
-        """Check, number and save: durable before it returns. FieldErrors when something is wrong."""
+    def receive(self, draft: ReceptionDraft, *, clerk: str, counter: int, allow_missing: bool = False,
+                then: Callable[[Dossier, datetime], Dossier] | None = None) -> Dossier:  # fmt: skip
+        """Check, number and save: durable before it returns. FieldErrors when something is wrong.
+
+        `then` (a supplement request, a refusal) is applied in the same transaction: never half done."""
         procedure = check_draft(draft, self.catalog, local_day(self.clock.now()), allow_missing=allow_missing)
         calendar = self.calendar
 
-        def build(code: str, at: Any) -> Dossier:
-            return build_dossier(draft, procedure, code=code, at=at, clerk=clerk, counter=counter, calendar=calendar)
+        def build(code: str, at: datetime) -> Dossier:
+            made = build_dossier(draft, procedure, code=code, at=at, clerk=clerk, counter=counter, calendar=calendar)
+            return then(made, at) if then is not None else made
 
         return self.store.receive(self.unit_code, counter, build)
 

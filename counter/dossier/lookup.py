@@ -122,7 +122,8 @@ class DossiersScreen(QWidget):
             self.detail.setText("Chưa chọn hồ sơ." if not self.dossiers else "")
             return
         steps = " → ".join(f"{s.content} ({local_text(s.at)})" for s in d.steps[-3:])
-        self.detail.setText(f"<b>{d.code}</b> · {d.procedure_name} · {len(d.components)} thành phần · {steps}")
+        received = sum(1 for c in d.components if c.received)
+        self.detail.setText(f"<b>{d.code}</b> · {d.procedure_name} · {received} thành phần đã nhận · {steps}")
 
     def ask(self, action: str) -> None:
         d = self.selected()

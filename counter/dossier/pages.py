@@ -141,6 +141,8 @@ class DossierPages(QObject):
         self.camera.start()
 
     def show_frame(self, image: QImage) -> None:
+        if self.camera is None:  # a frame still in the queue after the camera stopped
+            return
         preview = self.reception.preview
         preview.setPixmap(QPixmap.fromImage(image).scaledToWidth(preview.width() or 200))
         preview.show()

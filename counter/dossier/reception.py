@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
 
 from app.core.catalog import Catalog, Procedure
 from app.core.citizen_id import FieldError, parse_birth_date
-from app.core.dossier import FORM_NAMES, Citizen, Component, DocForm, Fee, ReceptionDraft, Statutory
-from app.core.reception import checklist, default_fees, local_text, statutory_of
+from app.core.dossier import FORM_NAMES, Citizen, Component, DocForm, Fee, FieldErrors, ReceptionDraft, Statutory
+from app.core.reception import check_draft, checklist, default_fees, local_text, statutory_of
 from app.core.scan_payload import CitizenIdScan
 from app.core.text_search import score
 from app.core.workcalendar import WorkCalendar, due_date
@@ -46,7 +46,7 @@ FIELD_LABELS = {"id_number": "Số CCCD", "name": "Họ và tên", "birth_date":
 
 
 class ReceptionScreen(QWidget):
-    submitted = Signal(str, object)  # mode (receive | supplement | refuse), ReceptionDraft
+    submitted = Signal(str, object, str)  # mode (receive | supplement | refuse), ReceptionDraft, refusal reason
     back = Signal()
     camera_wanted = Signal()
 
@@ -88,10 +88,10 @@ class ReceptionScreen(QWidget):
         self.preview.setFixedSize(240, 135)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.hide()
-        grid.addWidget(self.preview, 0, 1, 2, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.preview, 2, 0, 1, 2, Qt.AlignmentFlag.AlignHCenter)
         self.fields: dict[str, QLineEdit | QComboBox] = {}
         self.errors: dict[str, QLabel] = {}
-        r = 2
+        r = 3
         for key, text in FIELD_LABELS.items():
             widget: QLineEdit | QComboBox
             if key == "sex":
@@ -339,12 +339,12 @@ class ReceptionScreen(QWidget):
             return Statutory(0, unit)
         return Statutory(self.days.value(), unit) if self.days.value() > 0 else None
 
-    def draft(self, today: date) -> ReceptionDraft | dict[str, list[str]]:
-        """The draft, or field errors the form itself can see (a date that does not parse)."""
+    def draft(self, today: date) -> tuple[ReceptionDraft, dict[str, list[str]]]:
+        """The draft, and the errors only the form can see (a birth date that does not parse)."""
         born_text = self._text("birth_date")
-        born = parse_birth_date(born_text, today) if born_text.strip() else None
-        if isinstance(born, FieldError):
-            return {"birth_date": [born.message]}
+        parsed = parse_birth_date(born_text, today) if born_text.strip() else None
+        local = {"birth_date": [parsed.message]} if isinstance(parsed, FieldError) else {}
+        born = parsed if isinstance(parsed, date) else None
         citizen = Citizen(self._text("id_number"), self._text("name"), born, self._text("sex"),
                           " ".join(self._text("address").split()), self._text("phone").strip())  # fmt: skip
         fee = self.fee.value()
@@ -358,7 +358,7 @@ class ReceptionScreen(QWidget):
             outside_area=self.outside.isChecked(),
             sets=self.sets.value(),
             ticket=self.ticket,
-        )
+        ), local
 
     def update_due(self, *_: Any) -> None:
         self.days.setEnabled(self.unit.currentData() != "same_day")
@@ -376,11 +376,23 @@ class ReceptionScreen(QWidget):
         if self.busy or self.now is None:
             return
         self.clear_errors()
-        draft = self.draft(self.now().date())
-        if isinstance(draft, dict):
-            self.show_errors(draft)
+        today = self.now().date()
+        draft, errors = self.draft(today)
+        try:  # the same pure check the desk runs again before saving: every field's message at once
+            check_draft(draft, self.catalog, today, allow_missing=mode != "receive")
+        except FieldErrors as exc:
+            errors = {**exc.errors, **errors}
+        if errors:
+            self.show_errors(errors)
             return
-        self.submitted.emit(mode, draft)
+        if mode == "refuse":  # the law wants the specific reason on Mẫu 03
+            from counter.dossier.lookup import TextDialog
+
+            dialog = TextDialog("Từ chối tiếp nhận", "Lý do từ chối cụ thể (in trên Mẫu 03):", "", self)
+            dialog.chosen.connect(lambda reason: self.submitted.emit(mode, draft, reason))
+            dialog.open()
+            return
+        self.submitted.emit(mode, draft, "")
 
     def clear_errors(self) -> None:
         for error in self.errors.values():
@@ -388,13 +400,15 @@ class ReceptionScreen(QWidget):
             error.hide()
 
     def show_errors(self, errors: dict[str, list[str]]) -> None:
-        first: QWidget | None = None
         for key, messages in errors.items():
             target = self.errors.get(key, self.errors["components"])
             target.setText(" ".join(messages))
             target.show()
-            first = first or self.fields.get(key) or (self.search if key == "procedure" else None)
         self.strip.show_message("Chưa lưu: sửa các ô có chữ đỏ rồi lưu lại.", "warning")
+        # the clerk lands on the first thing to fix, in the order the form reads
+        order: list[tuple[str, QWidget]] = [*self.fields.items(), ("procedure", self.search),
+                                            ("components", self.table), ("statutory", self.days)]  # fmt: skip
+        first = next((widget for key, widget in order if key in errors), None)
         if first is not None:
             first.setFocus()
 

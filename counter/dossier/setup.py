@@ -23,6 +23,9 @@ def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=int, default=576, choices=[384, 576], help="384 (58 mm) hoặc 576 (80 mm)")
     p.add_argument("--a4-printer", help='tên máy in A4 của hệ thống, hoặc "pdf:THƯ_MỤC" để lưu PDF')
     p.add_argument("--camera", default="0", help="camera đọc CCCD: 0, 1, rtsp://… hoặc file:THƯ_MỤC")
+    p.add_argument("--agency", help='tên cơ quan in trên các mẫu phiếu, ví dụ "UBND xã Đông Hưng" (được ghi nhớ)')
+    p.add_argument("--place", help='địa danh ở dòng ngày tháng, ví dụ "Đông Hưng" (được ghi nhớ)')
+    p.add_argument("--hotline", help="số điện thoại đường dây nóng in trên phiếu (được ghi nhớ)")
 
 
 def data_folder(args: argparse.Namespace) -> Path:
@@ -39,6 +42,10 @@ def open_counter_desk(args: argparse.Namespace, clock: Clock | None = None) -> D
     catalog = load_catalog_file(default_catalog_path())
     desk = open_desk(data_folder(args), catalog, clock or SystemClock(), CentreHeader(),
                      roll_url=args.printer, roll_width=args.width, a4_printer=args.a4_printer)  # fmt: skip
+    for key in ("agency", "place", "hotline"):  # given once by the installer, kept in the counter's settings
+        value = getattr(args, key, None)
+        if value:
+            desk.store.set_setting(f"header.{key}", " ".join(value.split()))
     saved = {key: desk.store.setting(f"header.{key}") for key in HEADER_KEYS}
     desk.header = CentreHeader(**{k: v for k, v in saved.items() if v})
     return desk
