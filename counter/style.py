@@ -74,6 +74,7 @@ QWidget#reception QSpinBox, QWidget#reception QDoubleSpinBox {{ font-size: {px(1
     min-height: {px(26)}px; border-radius: {px(6)}px; border: {px(1)}px solid {GREY}; background: white; }}
 QWidget#reception QLineEdit:focus, QWidget#reception QComboBox:focus, QWidget#dossiers QLineEdit:focus,
 QWidget#reception QSpinBox:focus, QWidget#reception QDoubleSpinBox:focus {{ border: {px(2)}px solid {BLUE}; }}
+QWidget#reception QAbstractSpinBox::up-button, QWidget#reception QAbstractSpinBox::down-button {{ width: {px(16)}px; }}
 QWidget#reception QLabel#fieldLabel {{ font-size: {px(16)}px; }}
 QWidget#reception QCheckBox {{ font-size: {px(16)}px; }}
 QLabel#fieldError {{ font-size: {px(14)}px; color: {RED}; font-weight: bold; }}
