@@ -22,10 +22,12 @@ VENV = ROOT / ".venv"
 LOCK = ROOT / "requirements.lock"
 STAMP = VENV / ".lock-installed"
 
-# Qt's xcb/offscreen plugins and audio, as DESIGN.md lists them; fonts come bundled.
+# Qt's xcb/offscreen plugins and audio, as DESIGN.md lists them; fonts come bundled. SANE: the library and its
+# `test` scanner (tests), headers and a compiler to build python-sane.
 APT_PACKAGES = [
     "libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libgl1",
     "libpulse0", "libfontconfig1", "libdbus-1-3", "libglib2.0-0",
+    "libsane1", "sane-utils", "libsane-dev", "gcc", "libc6-dev", "python3-dev",
 ]  # fmt: skip
 
 

@@ -46,12 +46,24 @@ def main(argv: list[str] | None = None) -> int:
     vprinter.add_argument("--port", type=int, default=9100)
 
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue", "print", "qr", "display"])
+    bench.add_argument("target", choices=["queue", "print", "qr", "display", "scan"])
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=None, help="số lần gọi số (queue: 2000, display: 100)")
     bench.add_argument("--clients", type=int, default=8)
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
     bench.add_argument("--frames", type=int, default=200, help="qr: số khung hình thử")
+    bench.add_argument("--pages", type=int, default=60, help="scan: số trang A4 300 dpi tạo ra để đo")
+
+    scan = sub.add_parser("scan", help="quét từ máy quét/camera/tệp ảnh ra một tệp PDF (kiểm tra thiết bị)")
+    scan.add_argument(
+        "--source", required=True, help="sane:test | sane:TÊN | escl:http://IP/eSCL | camera:0 | file:GLOB"
+    )
+    scan.add_argument("--out", type=Path, required=True, help="tệp .pdf")
+    scan.add_argument("--pages", type=int, help="dừng sau N trang")
+    scan.add_argument("--mode", choices=["auto", "bw", "gray", "color"], default="auto")
+    scan.add_argument("--dpi", type=int, default=300)
+    scan.add_argument("--feeder", action="store_true", help="dùng khay nạp giấy (ADF)")
+    scan.add_argument("--duplex", action="store_true", help="quét hai mặt (khay nạp)")
 
     say = sub.add_parser("say", help="câu gọi số của màn hình sảnh: in câu, danh sách đoạn ghi âm, ghi WAV")
     say.add_argument("--number", required=True, help="số thứ tự như trên màn hình, ví dụ A015")
@@ -148,6 +160,15 @@ def main(argv: list[str] | None = None) -> int:
         from app.bench.qr import run_qr_bench
 
         return run_qr_bench(args.frames)
+    if args.command == "bench" and args.target == "scan":
+        from app.bench.scan import run_scan_bench
+
+        return run_scan_bench(args.pages)
+    if args.command == "scan":
+        from app.scan_cli import run_scan
+
+        return run_scan(args.source, args.out, pages=args.pages, mode=args.mode, dpi=args.dpi, feeder=args.feeder,
+                        duplex=args.duplex)  # fmt: skip
     if args.command == "bench" and args.target == "display":
         from app.bench.display import run_display_bench
 

@@ -69,14 +69,17 @@ def _simulate_counter(server: ServerProcess, counter: int, stop: threading.Event
 def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | None = None) -> int:
     folder = data or Path(tempfile.mkdtemp(prefix="motcua-demo-"))
     print(f"Thư mục dữ liệu: {folder}", flush=True)
-    with VirtualPrinter(out_dir=folder / "printed") as virtual:
+    from app.devices.scanners.escl_fake import FakeEsclServer
+
+    with VirtualPrinter(out_dir=folder / "printed") as virtual, FakeEsclServer(pages=5) as scanner:
         url = printer_url or virtual.url
         if not printer_url:
             print(f"Máy in ảo: {virtual.url}, mỗi phiếu in ra được lưu thành ảnh PNG trong {folder / 'printed'}")
-        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url)
+        print(f"Máy quét mạng giả lập (eSCL, khay nạp 5 trang): {scanner.url}", flush=True)
+        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url, scanner.url)
 
 
-def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str) -> int:
+def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str, scanner_url: str) -> int:
     server = start_server(folder, port=port, mdns=True)
     print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
     apps = []
@@ -84,13 +87,14 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
     if has_screen():
         apps.append(start_kiosk(server, folder, printer_url))
         apps.append(start_display(server))
-        apps.append(start_counter(server, 1, folder, printer_url))
+        apps.append(start_counter(server, 1, folder, printer_url, scanner_url))
         print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
         print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
         print(f"và phần mềm quầy 1: đăng nhập {DEMO_CLERK[0]}, mã PIN {DEMO_CLERK[2]} (quầy 2–4 mô phỏng).", flush=True)
         print(
             "Ở quầy 1: F1 gọi số, F8 tiếp nhận hồ sơ (F10 đọc thẻ CCCD mẫu bằng camera giả lập), Ctrl+S lưu và in "
-            "Mẫu 01 ra máy in ảo; F9 tra cứu, trả kết quả.",
+            "Mẫu 01 ra máy in ảo; F9 tra cứu, trả kết quả; Ctrl+D số hóa (máy quét mạng giả lập, máy quét "
+            "SANE test hoặc camera tài liệu giả lập).",
             flush=True,
         )
         simulated = (2, 3, 4)

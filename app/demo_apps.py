@@ -109,14 +109,33 @@ def demo_cards(folder: Path) -> Path:
     return cards
 
 
-def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
-    """Counter 1 with its own dossier folder; Mẫu 01 goes to the virtual printer (80 mm) or to PDFs (A4)."""
-    demo_user(server)
+def demo_desk(folder: Path) -> Path:
+    """A simulated document camera: a 12-megapixel phone-style photo of a form lying on a desk."""
+    import cv2
+
+    from app.imaging.synthetic import photographed
+
+    desk = folder / "camera-desk"
+    desk.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(desk / "page.jpg"), photographed("form", 7).image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    return desk
+
+
+def counter_arguments(service_url: str, counter: int, folder: Path, printer_url: str, scanner_url: str) -> list[str]:
+    """The demo counter's options: its own dossier folder, Mẫu 01 to the virtual printer (80 mm) or to PDFs
+    (A4), a simulated CCCD camera, the fake network scanner, the SANE test scanner and a document camera."""
     data = folder / f"counter{counter}"
-    cmd = [
-        sys.executable, "-m", "counter", "--service", server.url, "--counter", str(counter), "--user", DEMO_CLERK[0],
+    return [
+        "--service", service_url, "--counter", str(counter), "--user", DEMO_CLERK[0],
         "--windowed", "--size", "1366x768", "--data", str(data), "--printer", printer_url,
         "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
         "--agency", "UBND xã Đông Hưng", "--place", "Đông Hưng", "--hotline", "0221 3851 234",
+        "--scanner", f"escl:{scanner_url}", "--scanner", "sane:test", "--doc-camera", f"file:{demo_desk(folder)}",
     ]  # fmt: skip
-    return _spawn(cmd)
+
+
+def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str,
+                  scanner_url: str) -> subprocess.Popen[bytes]:  # fmt: skip
+    demo_user(server)
+    return _spawn([sys.executable, "-m", "counter", *counter_arguments(server.url, counter, folder, printer_url,
+                                                                        scanner_url)])  # fmt: skip

@@ -69,7 +69,8 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
     sessions = OfflineSessions(backend.sessions, desk.store, desk.clock)  # sign-in survives a LAN outage
     ctl = CounterController(backend.client, sessions, backend.stream, clock=backend.clock, **kw)
     dossiers = dossier_controller(desk, ctl, backend.client)
-    return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera)
+    return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera,
+                         scanners=args.scanner, doc_camera=args.doc_camera or args.camera)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

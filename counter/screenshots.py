@@ -62,8 +62,33 @@ def dossier_screens(window: CounterWindow, shot: Any) -> None:
     dialog.reject()
     pages.scanned(code)
     wait_for(ctl.listed, 5_000)
+    scan_screens(pages, shot)
     window.back_to_panel()
     act("finish", window.ctl)
+
+
+def scan_screens(pages: Any, shot: Any) -> None:
+    """Digitising the saved dossier from a (fake, loopback) network scanner's feeder: four pages."""
+    from app.devices.scanners.escl_fake import FakeEsclServer
+
+    scan = pages.scan
+    with FakeEsclServer(pages=4) as scanner:
+        uri = f"escl:{scanner.url}"
+        scan.sources.insert(0, (uri, "Máy quét mạng (eSCL) — máy giả lập"))
+        scan.screen.set_sources(scan.sources, uri)
+        dossier = pages.list.selected()
+        scan.open(dossier)
+        shot("scan-empty")
+        scan.screen.feed.setCurrentIndex(scan.screen.feed.findData("feeder"))
+        scan.scan()
+        assert scan.worker is not None
+        wait_for(scan.worker.finished, 60_000)
+        settle()
+        scan.screen.pages.setCurrentRow(1)
+        settle()
+        shot("scan-pages")
+        with_signal(pages.ctl.listed, scan.save)
+        shot("scan-saved")
 
 
 def with_signal(signal: Any, start: Any) -> None:

@@ -68,7 +68,12 @@ QTableWidget {{ font-size: {px(18)}px; border: none; background: white; gridline
 QHeaderView::section {{ font-size: {px(16)}px; font-weight: bold; background: #eef2f7; border: none;
     padding: {px(6)}px; }}
 QDialog {{ background: {PAPER}; }}
-QWidget#reception, QWidget#dossiers {{ background: {PAPER}; }}
+QWidget#reception, QWidget#dossiers, QWidget#scan {{ background: {PAPER}; }}
+QWidget#scan QComboBox {{ font-size: {px(16)}px; padding: {px(3)}px {px(8)}px; min-height: {px(26)}px;
+    border-radius: {px(6)}px; border: {px(1)}px solid {GREY}; }}
+QWidget#scan QPushButton#primary {{ font-size: {px(17)}px; padding: {px(6)}px {px(16)}px; }}
+QWidget#scan QListWidget {{ font-size: {px(15)}px; }}
+QWidget#scan QListWidget#pageStrip::item {{ border: none; padding: {px(4)}px; }}
 QWidget#reception QLineEdit, QWidget#reception QComboBox, QWidget#dossiers QLineEdit,
 QWidget#reception QSpinBox, QWidget#reception QDoubleSpinBox {{ font-size: {px(17)}px; padding: {px(3)}px {px(8)}px;
     min-height: {px(26)}px; border-radius: {px(6)}px; border: {px(1)}px solid {GREY}; background: white; }}

@@ -22,7 +22,8 @@ OFFLINE = ("Mất kết nối với máy chủ Trung tâm. Đang tự kết nố
 
 class CounterWindow(QWidget):
     def __init__(self, ctl: CounterController, *, username: str = "", counter: int | None = None,
-                 dossiers: DossierController | None = None, camera: str = "0") -> None:  # fmt: skip
+                 dossiers: DossierController | None = None, camera: str = "0",
+                 scanners: list[str] | None = None, doc_camera: str | None = None) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle("Một Cửa — Quầy")
@@ -41,7 +42,9 @@ class CounterWindow(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
-        self.dossier_pages = DossierPages(self, dossiers, camera) if dossiers is not None else None
+        self.dossier_pages = (
+            DossierPages(self, dossiers, camera, scanners or [], doc_camera or camera) if dossiers is not None else None
+        )
         self.transfer_dialog: TransferDialog | None = None
         self.pause_dialog: PauseDialog | None = None
 
@@ -51,6 +54,9 @@ class CounterWindow(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda key=key: self.key_pressed(key))
             self.shortcuts[key] = shortcut
+        # F1–F7 belong to the queue panel; on the dossier screens the same keys mean other things (F5: scan)
+        self.stack.currentChanged.connect(self._panel_keys)
+        self._panel_keys(0)
         self.shortcuts["Ctrl+Q"] = QShortcut(QKeySequence("Ctrl+Q"), self)
         self.shortcuts["Ctrl+Q"].activated.connect(self.sign_out)
 
@@ -118,6 +124,10 @@ class CounterWindow(QWidget):
     def key_pressed(self, key: str) -> None:
         if self.on_panel and not self._dialog_open():
             self.panel.press(key)
+
+    def _panel_keys(self, _index: int) -> None:
+        for key, _name, _kind in BUTTONS:
+            self.shortcuts[key].setEnabled(self.on_panel)
 
     def open_dossiers(self, which: str) -> None:
         """F8: receive a dossier for the citizen at the counter; F9: the dossiers received (look up, return)."""

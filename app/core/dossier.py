@@ -291,6 +291,22 @@ def withdraw(d: Dossier, *, at: datetime, clerk: str, reason: str) -> Dossier:
     return _advance(d, Step(at, Status.WITHDRAWN, clerk, "Công dân rút hồ sơ", reason.strip()), pauses=pauses)
 
 
+def attach_files(d: Dossier, *, at: datetime, clerk: str, component: int, files: tuple[ComponentFile, ...]) -> Dossier:
+    """Digitised (or reused) files for one component; the status stays, the change is a recorded step."""
+    if d.status in (Status.REFUSED, Status.WITHDRAWN, Status.RETURNED):
+        why = _REFUSED_BECAUSE.get(d.status, "")
+        raise Conflict(f"Không thể thêm bản số hóa: {why}", code="dossier_state", status=int(d.status))
+    if not 0 <= component < len(d.components):
+        raise DomainError("Thành phần hồ sơ không có trong hồ sơ này.", code="bad_component", component=component)
+    target = d.components[component]
+    reused = any(f.reused for f in files)
+    components = tuple(replace(c, files=files) if i == component else c for i, c in enumerate(d.components))
+    pages = sum(f.pages for f in files)
+    content = "Tái sử dụng bản số hóa" if reused else "Số hóa thành phần hồ sơ"
+    step = Step(at, d.status, clerk, content, f"{target.name[:80]} — {pages} trang")
+    return replace(d, components=components, steps=(*d.steps, step), revision=d.revision + 1)
+
+
 def allowed_changes(d: Dossier) -> set[str]:
     return {change for change, sources in _NEXT.items() if d.status in sources}
 

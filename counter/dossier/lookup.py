@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.dossier import Dossier, allowed_changes, is_overdue
+from app.core.dossier import Dossier, Status, allowed_changes, is_overdue
 from app.core.reception import local_text
 from counter.widgets import Banner, card, label
 
@@ -35,6 +35,7 @@ ACTIONS = (
     ("supplement_received", "Nhận bổ sung  (Ctrl+N)", "supplement_received"),
     ("refuse", "Từ chối  (Ctrl+R)", "refuse"),
     ("return", "Trả kết quả  (Ctrl+T)", "return"),
+    ("digitise", "Số hóa  (Ctrl+D)", "digitise"),
 )
 
 
@@ -65,9 +66,11 @@ class DossiersScreen(QWidget):
         outer.addWidget(self.search)
         box = card()
         col = QVBoxLayout(box)
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, 7)
         self.table.setObjectName("dossierTable")
-        self.table.setHorizontalHeaderLabels(["Mã hồ sơ", "Người nộp", "Thủ tục", "Nhận lúc", "Hẹn trả", "Trạng thái"])
+        self.table.setHorizontalHeaderLabels(
+            ["Mã hồ sơ", "Người nộp", "Thủ tục", "Nhận lúc", "Hẹn trả", "Số hóa", "Trạng thái"]
+        )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -101,9 +104,10 @@ class DossiersScreen(QWidget):
             self.table.insertRow(r)
             due = local_text(d.due_at) if d.due_at else "tạm dừng (chờ bổ sung)"
             status = d.status_name + (" · quá hạn" if is_overdue(d, now) else "")
-            for c, text in enumerate(
-                (d.code, d.citizen.name, d.procedure_name, local_text(d.received_at), due, status)
-            ):
+            received = [c for c in d.components if c.received]
+            digitised = f"{sum(1 for c in received if c.digitised)}/{len(received)}"
+            row = (d.code, d.citizen.name, d.procedure_name, local_text(d.received_at), due, digitised, status)
+            for c, text in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(text))
         if dossiers:
             self.table.selectRow(0)
@@ -118,6 +122,8 @@ class DossiersScreen(QWidget):
         allowed = allowed_changes(d) if d else set()
         for action, _text, need in ACTIONS:
             self.buttons[action].setEnabled(d is not None and (need is None or need in allowed))
+        if d is not None:
+            self.buttons["digitise"].setEnabled(d.status not in (Status.REFUSED, Status.WITHDRAWN))
         if d is None:
             self.detail.setText("Chưa chọn hồ sơ." if not self.dossiers else "")
             return
@@ -129,7 +135,7 @@ class DossiersScreen(QWidget):
         d = self.selected()
         if d is None or not self.buttons[action].isEnabled():
             return
-        if action in ("reprint", "supplement_received"):
+        if action in ("reprint", "supplement_received", "digitise"):
             self.act.emit(action, d.code, "")
             return
         prompts = {

@@ -18,6 +18,7 @@ from counter.dossier.controller import DossierController, saved_message
 from counter.dossier.desk import PrintOutcome
 from counter.dossier.lookup import DossiersScreen
 from counter.dossier.reception import ReceptionScreen
+from counter.scan.pages import ScanPages
 
 if TYPE_CHECKING:
     from counter.window import CounterWindow
@@ -26,7 +27,8 @@ NOT_A_CARD = "Mã vừa quét không phải mã QR trên thẻ CCCD. Quét lại
 
 
 class DossierPages(QObject):
-    def __init__(self, window: CounterWindow, ctl: DossierController, camera: str) -> None:
+    def __init__(self, window: CounterWindow, ctl: DossierController, camera: str, scanners: list[str],
+                 doc_camera: str | None = None) -> None:  # fmt: skip
         super().__init__(window)
         self.window = window
         self.ctl = ctl
@@ -39,6 +41,7 @@ class DossierPages(QObject):
         self.list = DossiersScreen()
         window.stack.addWidget(self.reception)
         window.stack.addWidget(self.list)
+        self.scan = ScanPages(self, scanners, doc_camera or camera)
         self.wedge = WedgeFilter(window)
         self.wedge.install()
         self.wedge.enabled = False  # only on these two screens: the queue panel's keys stay immediate
@@ -65,6 +68,7 @@ class DossierPages(QObject):
             "Ctrl+N": lambda: self.list.ask("supplement_received"),
             "Ctrl+R": lambda: self.list.ask("refuse"),
             "Ctrl+T": lambda: self.list.ask("return"),
+            "Ctrl+D": lambda: self.list.ask("digitise"),
             "Esc": window.back_to_panel,
         })  # fmt: skip
         for key, which in (("F8", "new"), ("F9", "list")):
@@ -74,7 +78,7 @@ class DossierPages(QObject):
         self.reception.submitted.connect(ctl.receive)
         self.reception.camera_wanted.connect(self.toggle_camera)
         self.list.search_wanted.connect(ctl.list_recent)
-        self.list.act.connect(ctl.act)
+        self.list.act.connect(self.list_action)
         ctl.saved.connect(self.saved)
         ctl.refused.connect(self.reception_refused)
         ctl.failed.connect(self.failed)
@@ -85,6 +89,14 @@ class DossierPages(QObject):
         self.reception.printer.currentIndexChanged.connect(
             lambda _i: ctl.desk.set_print_target(str(self.reception.printer.currentData()))
         )
+
+    def list_action(self, action: str, code: str, text: str) -> None:
+        if action == "digitise":
+            dossier = next((d for d in self.list.dossiers if d.code == code), None)
+            if dossier is not None:
+                self.scan.open(dossier)
+            return
+        self.ctl.act(action, code, text)
 
     def set_scale(self, scale: float) -> None:
         pass  # the window's stylesheet scales the type; these screens lay out by themselves
@@ -106,6 +118,8 @@ class DossierPages(QObject):
         self.wedge.enabled = current in (self.reception, self.list)
         if current is not self.reception:
             self.stop_camera()
+        if current is not self.scan.screen:
+            self.scan.stop_camera()
 
     # --- scanning -------------------------------------------------------------------------------------
 

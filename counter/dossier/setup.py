@@ -23,6 +23,14 @@ def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--width", type=int, default=576, choices=[384, 576], help="384 (58 mm) hoặc 576 (80 mm)")
     p.add_argument("--a4-printer", help='tên máy in A4 của hệ thống, hoặc "pdf:THƯ_MỤC" để lưu PDF')
     p.add_argument("--camera", default="0", help="camera đọc CCCD: 0, 1, rtsp://… hoặc file:THƯ_MỤC")
+    p.add_argument(
+        "--scanner",
+        action="append",
+        default=[],
+        help="máy quét: sane:test, sane:TÊN, escl:http://IP/eSCL, "
+        "wia:TÊN, file:THƯ_MỤC/*.png (lặp lại được; camera --camera luôn có)",
+    )
+    p.add_argument("--doc-camera", help="camera tài liệu để số hóa (mặc định: camera --camera)")
     p.add_argument("--agency", help='tên cơ quan in trên các mẫu phiếu, ví dụ "UBND xã Đông Hưng" (được ghi nhớ)')
     p.add_argument("--place", help='địa danh ở dòng ngày tháng, ví dụ "Đông Hưng" (được ghi nhớ)')
     p.add_argument("--hotline", help="số điện thoại đường dây nóng in trên phiếu (được ghi nhớ)")

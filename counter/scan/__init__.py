@@ -1,0 +1,1 @@
+"""The counter's digitisation screen: scanners and cameras to one PDF per dossier component."""

@@ -1,0 +1,228 @@
+"""The counter window's digitisation half: the scan screen, its worker threads, camera preview and device choice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from PySide6.QtCore import QObject
+
+from app.core.dossier import Dossier
+from app.devices.camera import open_camera
+from app.devices.scanners.base import ScanSettings, SourceInfo, device_mode, open_source
+from app.imaging.types import ProcessedPage, RawPage
+from app.qtbridge.camera import CameraWorker
+from app.qtbridge.tasks import TaskRunner
+from counter.scan.digitise import Digitiser, ReuseOffer
+from counter.scan.screen import ScanScreen
+from counter.scan.worker import ScanWorker
+
+if TYPE_CHECKING:
+    from counter.dossier.pages import DossierPages
+
+log = logging.getLogger(__name__)
+SOURCE_KEY = "scan.source"
+
+
+class OneFrame:
+    """The camera frame the clerk captured, as a one-page scan source."""
+
+    def __init__(self, frame: np.ndarray[Any, Any]) -> None:
+        self.frame = frame
+
+    def info(self) -> SourceInfo:
+        return SourceInfo("camera:frame", "Camera", "camera", (), (), ("camera",), False)
+
+    def scan(self, settings: ScanSettings) -> Iterator[RawPage]:
+        # a first guess of the dpi; the pipeline measures the page it finds
+        yield RawPage(self.frame, self.frame.shape[1] / (210 / 25.4), "camera")
+
+    def close(self) -> None:
+        pass
+
+
+class ScanPages(QObject):
+    def __init__(self, owner: DossierPages, scanners: list[str], camera: str) -> None:
+        super().__init__(owner)
+        self.owner = owner
+        self.window = owner.window
+        self.desk = owner.ctl.desk
+        self.screen = ScanScreen()
+        self.window.stack.addWidget(self.screen)
+        self.runner = TaskRunner(self, threads=1)
+        self.worker: ScanWorker | None = None
+        self.camera: CameraWorker | None = None
+        self.last_frame: np.ndarray[Any, Any] | None = None
+        self.sources: list[tuple[str, str]] = [(uri, self._name(uri)) for uri in scanners]
+        self.sources.append((f"camera:{camera}", f"Camera ({camera})"))
+        self.screen.set_sources(self.sources, self.desk.store.setting(SOURCE_KEY, self.sources[0][0]))
+        self.screen.scan_wanted.connect(self.scan)
+        self.screen.capture_wanted.connect(self.capture)
+        self.screen.save_wanted.connect(self.save)
+        self.screen.back.connect(self.leave)
+        self.screen.reuse_wanted.connect(self.reuse)
+        self.screen.source_changed.connect(self.source_changed)
+        for key, combo in self._remembered().items():  # the counter's last feed, resolution and colour choice
+            combo.setCurrentIndex(max(0, combo.findData(_typed(self.desk.store.setting(key)))))
+            combo.currentIndexChanged.connect(
+                lambda _i, key=key, combo=combo: self.desk.store.set_setting(key, str(combo.currentData()))
+            )
+
+    def _remembered(self) -> dict[str, Any]:
+        return {"scan.feed": self.screen.feed, "scan.dpi": self.screen.dpi, "scan.mode": self.screen.mode}
+
+    @staticmethod
+    def _name(uri: str) -> str:
+        names = {"sane": "Máy quét SANE", "escl": "Máy quét mạng (eSCL)", "wia": "Máy quét (WIA)", "file": "Ảnh có sẵn"}
+        scheme = uri.split(":", 1)[0]
+        return f"{names.get(scheme, uri)} — {uri.split(':', 1)[1]}" if ":" in uri else uri
+
+    # --- opening and leaving ---------------------------------------------------------------------------
+
+    def open(self, dossier: Dossier) -> None:
+        digitiser = Digitiser.resume(self.desk, dossier)
+        self.screen.open(digitiser, digitiser.reuse_offers())
+        self.window.stack.setCurrentWidget(self.screen)
+        self.source_changed(self.screen.source_uri())
+
+    def leave(self) -> None:
+        """Back to the dossier list; spooled pages stay on disk for the next time this dossier is opened."""
+        self.stop_camera()
+        if self.worker is not None:
+            self.worker.stop()
+        self.owner.open("list")
+
+    def source_changed(self, uri: str) -> None:
+        if uri:
+            self.desk.store.set_setting(SOURCE_KEY, uri)  # remembered per counter
+        self.screen.update_buttons(busy=self.busy)
+        if uri.startswith("camera:") and self.window.stack.currentWidget() is self.screen:
+            self.start_camera(uri.removeprefix("camera:"))
+        else:
+            self.stop_camera()
+
+    @property
+    def busy(self) -> bool:
+        return self.worker is not None and self.worker.running()
+
+    # --- scanning -------------------------------------------------------------------------------------
+
+    def settings(self) -> ScanSettings:
+        feed = str(self.screen.feed.currentData())
+        return ScanSettings(
+            resolution=int(self.screen.dpi.currentData()),
+            mode=device_mode(str(self.screen.mode.currentData())),
+            source="feeder" if feed != "flatbed" else "flatbed",
+            duplex=feed == "duplex",
+        )
+
+    def scan(self) -> None:
+        uri = self.screen.source_uri()
+        if self.busy or self.screen.digitiser is None or uri.startswith("camera:"):
+            return
+        self._run(lambda: open_source(uri), self.settings())
+
+    def capture(self) -> None:
+        if self.busy or self.screen.digitiser is None or not self.screen.is_camera():
+            return
+        frame = self.last_frame
+        if frame is None:
+            self.screen.strip.show_message("Camera chưa có hình. Đợi hình hiện lên rồi bấm Chụp.", "warning")
+            return
+        self._run(lambda: OneFrame(frame.copy()), ScanSettings(source="camera"))
+
+    def _run(self, open_: Callable[[], Any], settings: ScanSettings) -> None:
+        digitiser = self.screen.digitiser
+        assert digitiser is not None
+        screen = self.screen
+
+        def keep(page: ProcessedPage) -> Any:
+            if screen.retake_id is not None:
+                page_id, screen.retake_id = screen.retake_id, None
+                return digitiser.spool.replace(page_id, page)
+            return digitiser.add(page, screen.target_component())
+
+        self.worker = ScanWorker(open_, settings, keep, mode=str(screen.mode.currentData()))
+        self.worker.page.connect(screen.page_arrived)
+        self.worker.progress.connect(screen.progress.setText)
+        self.worker.failed.connect(lambda message: screen.strip.show_message(message, "error"))
+        self.worker.finished.connect(self._finished)
+        screen.update_buttons(busy=True)
+        screen.progress.setText("Đang kết nối thiết bị…")
+        self.worker.start()
+
+    def _finished(self, kept: int) -> None:
+        self.screen.progress.setText(f"Xong: thêm {kept} trang." if kept else "")
+        self.screen.update_buttons(busy=False)
+
+    # --- camera ---------------------------------------------------------------------------------------
+
+    def start_camera(self, spec: str) -> None:
+        self.stop_camera()
+
+        def remember(frame: np.ndarray[Any, Any]) -> list[str]:
+            self.last_frame = frame
+            return []
+
+        self.camera = CameraWorker(lambda: open_camera(spec, loop=spec.startswith("file:"), fps=10), remember)
+        self.camera.frame.connect(self.screen.show_frame)
+        self.camera.failed.connect(lambda message: self.screen.strip.show_message(message, "error"))
+        self.camera.start()
+
+    def stop_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+            self.camera = None
+        self.last_frame = None
+
+    # --- saving ---------------------------------------------------------------------------------------
+
+    def save(self) -> None:
+        digitiser = self.screen.digitiser
+        if digitiser is None or self.busy:
+            return
+        if any(p.component is None for p in digitiser.pages()):
+            self.screen.strip.show_message("Còn trang chưa gán thành phần: chọn trang rồi bấm số 1–9.", "warning")
+            return
+        username, name, _counter = self.owner.ctl.who()
+        clock = self.desk.clock
+        self.screen.update_buttons(busy=True)
+        self.screen.progress.setText("Đang tạo tệp PDF…")
+
+        def done(dossier: Dossier) -> None:
+            self.screen.update_buttons(busy=False)
+            self.screen.progress.setText("")
+            self.leave()
+            digitised = sum(1 for c in dossier.components if c.digitised)
+            self.owner.list.strip.show_message(
+                f"Đã lưu bản số hóa hồ sơ {dossier.code}: {digitised} thành phần có tệp PDF.", "ok"
+            )
+            self.owner.ctl.list_recent(dossier.code)
+
+        def failed(exc: Exception) -> None:
+            self.screen.update_buttons(busy=False)
+            message = getattr(exc, "message", None) or f"Không lưu được ({type(exc).__name__}); các trang vẫn còn."
+            self.screen.strip.show_message(str(message), "error")
+
+        self.runner.run(lambda: digitiser.finish(username, name, clock.now()), done, failed)
+
+    def reuse(self, offer: ReuseOffer) -> None:
+        digitiser = self.screen.digitiser
+        if digitiser is None:
+            return
+        username = self.owner.ctl.who()[0]
+
+        def done(dossier: Dossier) -> None:
+            self.screen.set_dossier(dossier)
+            self.screen.show_offers([o for o in self.screen.offers if o.component != offer.component])
+            self.screen.strip.show_message("Đã dùng lại bản số hóa trước đây (tái sử dụng).", "ok")
+
+        self.runner.run(lambda: digitiser.reuse(offer, username), done, lambda e: self.screen.strip.show_message(
+            getattr(e, "message", "Không dùng lại được bản số hóa."), "error"))  # fmt: skip
+
+
+def _typed(value: str) -> object:
+    """Settings are text; the resolution combo holds numbers."""
+    return int(value) if value.isdigit() else value
