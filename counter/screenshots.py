@@ -89,6 +89,39 @@ def scan_screens(pages: Any, shot: Any) -> None:
         shot("scan-pages")
         with_signal(pages.ctl.listed, scan.save)
         shot("scan-saved")
+    scan_warnings(pages, shot)
+
+
+def scan_warnings(pages: Any, shot: Any) -> None:
+    """What the clerk sees when a page is blank, blurred, or the scanner goes away mid-feeder."""
+    import cv2
+    import numpy as np
+
+    from app.devices.scanners.escl_fake import FakeEsclServer
+    from app.imaging.synthetic import bench_page, scanned
+
+    scan = pages.scan
+    white = np.full((3508, 2480), 250, np.uint8)
+    blurred = cv2.GaussianBlur(scanned("text", 3).image, (0, 0), 6)
+    for name, server, feed in (
+        ("scan-vanished", FakeEsclServer(pages=[bench_page(0).image] * 4, vanish_after=2), "feeder"),
+        ("scan-blank", FakeEsclServer(pages=[white]), "flatbed"),
+        ("scan-blurred", FakeEsclServer(pages=[blurred]), "flatbed"),
+    ):
+        with server:
+            uri = f"escl:{server.url}"
+            scan.sources.insert(0, (uri, "Máy quét mạng (eSCL) — máy giả lập"))
+            scan.screen.set_sources(scan.sources, uri)
+            scan.open(pages.list.selected())
+            scan.screen.feed.setCurrentIndex(scan.screen.feed.findData(feed))
+            scan.scan()
+            assert scan.worker is not None
+            wait_for(scan.worker.finished, 60_000)
+            settle()
+            shot(name)
+            scan.sources.pop(0)
+    scan.screen.digitiser.abandon()
+    scan.leave()
 
 
 def with_signal(signal: Any, start: Any) -> None:

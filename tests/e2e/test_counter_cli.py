@@ -14,7 +14,9 @@ from app.service.launcher import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = ("signin", "panel-idle", "panel-called", "panel-serving", "transfer", "pause", "panel-paused",
-           "panel-refused", "offline")  # fmt: skip
+           "panel-refused", "offline", "reception-empty", "reception-errors", "reception-filled", "dossiers-saved",
+           "dossier-return", "scan-empty", "scan-pages", "scan-saved", "scan-vanished", "scan-blank",
+           "scan-blurred")  # fmt: skip
 
 
 def run(module: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
