@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject
 
 from app.core.dossier import Dossier
 from app.devices.camera import open_camera
-from app.devices.scanners.base import ScanSettings, SourceInfo, device_mode, open_source
+from app.devices.scanners.base import ScanSettings, SourceInfo, device_mode, list_sources, open_source
 from app.imaging.types import ProcessedPage, RawPage
 from app.qtbridge.camera import CameraWorker
 from app.qtbridge.tasks import TaskRunner
@@ -64,6 +64,9 @@ class ScanPages(QObject):
         self.screen.back.connect(self.leave)
         self.screen.reuse_wanted.connect(self.reuse)
         self.screen.source_changed.connect(self.source_changed)
+        self.screen.find_wanted.connect(self.discover)
+        self._discovering = False
+        self._searched = False
         for key, combo in self._remembered().items():  # the counter's last feed, resolution and colour choice
             combo.setCurrentIndex(max(0, combo.findData(_typed(self.desk.store.setting(key)))))
             combo.currentIndexChanged.connect(
@@ -81,10 +84,37 @@ class ScanPages(QObject):
 
     # --- opening and leaving ---------------------------------------------------------------------------
 
+    def discover(self) -> None:
+        """Scanners plugged in or on the LAN (SANE, eSCL by mDNS, WIA) join the list without anyone typing them."""
+        if self._discovering:
+            return
+        self._discovering = True
+        self.screen.progress.setText("Đang tìm máy quét…")
+
+        def done(found: list[SourceInfo]) -> None:
+            self._discovering = False
+            known = {uri for uri, _name in self.sources}
+            new = [(info.uri, info.name) for info in found if info.uri not in known]
+            camera = self.sources.pop()  # the camera stays last
+            self.sources += [*new, camera]
+            self.screen.set_sources(self.sources, self.screen.source_uri())
+            self.screen.progress.setText(
+                f"Tìm thấy thêm {len(new)} máy quét." if new else "Không tìm thấy máy quét mới."
+            )
+
+        def failed(_exc: Exception) -> None:
+            self._discovering = False
+            self.screen.progress.setText("Không tìm được máy quét trên máy này và mạng LAN.")
+
+        self.runner.run(lambda: list_sources(2.0), done, failed)
+
     def open(self, dossier: Dossier) -> None:
         digitiser = Digitiser.resume(self.desk, dossier)
         self.screen.open(digitiser, digitiser.reuse_offers())
         self.window.stack.setCurrentWidget(self.screen)
+        if len(self.sources) == 1 and not self._searched:  # only the camera is known: look once by itself
+            self._searched = True
+            self.discover()
         self.source_changed(self.screen.source_uri())
 
     def leave(self) -> None:

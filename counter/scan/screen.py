@@ -54,6 +54,7 @@ class ScanScreen(QWidget):
     save_wanted = Signal()
     back = Signal()
     source_changed = Signal(str)
+    find_wanted = Signal()  # F6: look for scanners again
 
     def __init__(self) -> None:
         super().__init__()
@@ -67,8 +68,10 @@ class ScanScreen(QWidget):
         outer.setSpacing(6)
         self.title = label("Số hóa hồ sơ", "cardTitle")
         outer.addWidget(self.title)
-        keys_hint = ("F5 quét · Space chụp · 1–9 gán trang cho thành phần · Ctrl+←/→ xoay · Delete xóa · "
-                     "Ctrl+R quét/chụp lại · kéo thả để đổi thứ tự · Ctrl+S lưu · Esc quay lại")  # fmt: skip
+        keys_hint = (
+            "F5 quét · F6 tìm máy quét · Space chụp · 1–9 gán trang cho thành phần · Ctrl+←/→ xoay · "
+            "Delete xóa · Ctrl+R quét/chụp lại · kéo thả để đổi thứ tự · Ctrl+S lưu · Esc quay lại"
+        )
         outer.addWidget(label(keys_hint, "hint"))
         self.strip = Banner(size=16)
         outer.addWidget(self.strip)
@@ -92,7 +95,10 @@ class ScanScreen(QWidget):
         self.capture_button = QPushButton("Chụp  (Space)")
         self.capture_button.setObjectName("primary")
         self.capture_button.clicked.connect(self.capture_wanted.emit)
-        for w in (label("Thiết bị", "fieldLabel"), self.source, self.feed, self.dpi, self.mode):
+        self.find_button = QPushButton("Tìm máy quét  (F6)")
+        self.find_button.setObjectName("secondary")
+        self.find_button.clicked.connect(self.find_wanted.emit)
+        for w in (label("Thiết bị", "fieldLabel"), self.source, self.find_button, self.feed, self.dpi, self.mode):
             devices.addWidget(w)
         devices.addStretch(1)
         devices.addWidget(self.scan_button)
@@ -141,7 +147,8 @@ class ScanScreen(QWidget):
 
         # F5 here and the queue panel's F5 (no-show) never clash: the window turns the panel's keys off elsewhere
         keys: dict[str, Callable[[], object]] = {
-            "F5": self.scan_wanted.emit, "Space": self.capture_wanted.emit, "Delete": self.delete_selected,
+            "F5": self.scan_wanted.emit, "F6": self.find_wanted.emit, "Space": self.capture_wanted.emit,
+            "Delete": self.delete_selected,
             "Ctrl+Left": lambda: self.rotate_selected(-1), "Ctrl+Right": lambda: self.rotate_selected(1),
             "Ctrl+R": self.retake_selected, "Ctrl+S": self.save_wanted.emit, "Esc": self.back.emit,
             "Alt+Up": lambda: self.move_target(-1), "Alt+Down": lambda: self.move_target(1),

@@ -93,8 +93,14 @@ def jobs(monkeypatch: pytest.MonkeyPatch) -> Jobs:
 
 
 @pytest.fixture
-def counter(no_thread_left: None, jobs: Jobs, qtbot: QtBot, tmp_path: Path) -> Iterator[Counter]:
-    """The demo counter signed in with a citizen called; its file camera reads tmp_path/camera."""
+def counter(
+    no_thread_left: None, jobs: Jobs, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Counter]:
+    """The demo counter signed in with a citizen called; its file camera reads tmp_path/camera.
+
+    Looking for scanners on the LAN is replaced by an empty answer: zeroconf keeps its event-loop thread for the
+    life of the process, and the real discovery has its own tests (test_devices_scan_escl)."""
+    monkeypatch.setattr("counter.scan.pages.list_sources", lambda timeout: [])
     frames = tmp_path / "camera"
     frames.mkdir()
     with VirtualPrinter(out_dir=tmp_path / "printed") as printer:
@@ -534,3 +540,24 @@ def test_a_blank_page_is_dropped_from_the_feeder_and_kept_with_a_warning_on_the_
     assert "trang trắng" in screen.strip.text()
     assert "⚠" in screen.pages.item(2).text()
     assert "Trang trắng" in screen.pages.item(2).toolTip()
+
+
+def test_f6_finds_scanners_and_the_clerk_choice_is_remembered(
+    qtbot: QtBot, counter: Counter, jobs: Jobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.devices.scanners.base import SourceInfo
+
+    found = SourceInfo("escl:http://127.0.0.1:9/eSCL", "Máy quét mạng Phòng một cửa", "escl")
+    monkeypatch.setattr("counter.scan.pages.list_sources", lambda timeout: [found])
+    dossier, _outcome = receive_sample(qtbot, counter)
+    scan = counter.pages.scan
+    screen = open_scan(qtbot, counter, dossier)
+    qtbot.keyClick(screen, Qt.Key.Key_F6)
+    qtbot.waitUntil(lambda: screen.source.findData(found.uri) >= 0, timeout=WAIT)
+    assert screen.source.itemText(screen.source.count() - 1).startswith("Camera")  # the camera stays last
+    assert "Tìm thấy thêm 1 máy quét" in screen.progress.text()
+    screen.source.setCurrentIndex(screen.source.findData(found.uri))
+    assert counter.desk.store.setting("scan.source") == found.uri  # remembered per counter
+    choose_feed(screen, "feeder")
+    assert counter.desk.store.setting("scan.feed") == "feeder"
+    assert scan.runner.wait(WAIT)
