@@ -46,13 +46,38 @@ def main(argv: list[str] | None = None) -> int:
     vprinter.add_argument("--port", type=int, default=9100)
 
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue", "print", "qr", "display", "scan"])
+    bench.add_argument("target", choices=["queue", "print", "qr", "display", "scan", "sync"])
+    bench.add_argument("--dossiers", type=int, default=10_000, help="sync: số hồ sơ gửi thử")
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=None, help="số lần gọi số (queue: 2000, display: 100)")
     bench.add_argument("--clients", type=int, default=8)
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
     bench.add_argument("--frames", type=int, default=200, help="qr: số khung hình thử")
     bench.add_argument("--pages", type=int, default=60, help="scan: số trang A4 300 dpi tạo ra để đo")
+
+    sync = sub.add_parser("sync", help="gửi hồ sơ của quầy lên máy chủ Trung tâm và hệ thống một cửa tỉnh")
+    sync.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu hồ sơ của quầy")
+    sync.add_argument("--provincial", help="địa chỉ hệ thống một cửa tỉnh (cấu hình mặc định)")
+    sync.add_argument("--provincial-config", type=Path, help="tệp cấu hình cổng dữ liệu của tỉnh (JSON)")
+    sync.add_argument("--centre", help="địa chỉ máy chủ Trung tâm, ví dụ http://10.0.0.2:8710")
+    sync.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (vai trò counter) cho --centre")
+    how = sync.add_mutually_exclusive_group(required=True)
+    how.add_argument("--once", action="store_true", help="gửi một lượt rồi thoát (0: hết hồ sơ chờ, 3: còn)")
+    how.add_argument("--status", action="store_true", help="chỉ in các hồ sơ còn chờ và lý do")
+
+    sim = sub.add_parser("simulator", help="bộ mô phỏng hệ thống một cửa của tỉnh (máy chủ HTTP thật)")
+    sim.add_argument("--port", type=int, default=8720, help="0 = chọn cổng trống")
+    sim.add_argument("--data", type=Path, required=True)
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--fail-rate", type=float, default=0.0, help="tỉ lệ yêu cầu bị lỗi giả lập, 0–1")
+    sim.add_argument("--latency-ms", type=int, default=0, help="độ trễ thêm cho mỗi trả lời")
+
+    simctl = sub.add_parser("simulator-control", help="bật/tắt bộ mô phỏng của tỉnh (thử mất kết nối WAN)")
+    simctl.add_argument("--url", required=True, help="địa chỉ bộ mô phỏng, ví dụ http://127.0.0.1:8720")
+    switch = simctl.add_mutually_exclusive_group(required=True)
+    switch.add_argument("--down", action="store_true", help="mọi yêu cầu trả lỗi 503 như khi mất mạng")
+    switch.add_argument("--up", action="store_true")
+    simctl.add_argument("--fail-rate", type=float, help="tỉ lệ lỗi giả lập mới, 0–1")
 
     scan = sub.add_parser("scan", help="quét từ máy quét/camera/tệp ảnh ra một tệp PDF (kiểm tra thiết bị)")
     scan.add_argument(
@@ -164,6 +189,21 @@ def main(argv: list[str] | None = None) -> int:
         from app.bench.scan import run_scan_bench
 
         return run_scan_bench(args.pages)
+    if args.command == "sync":
+        from app.sync_cli import run_sync
+
+        return run_sync(args.data, provincial=args.provincial, config_file=args.provincial_config,
+                        centre=args.centre, token_file=args.token_file, once=args.once, status=args.status)  # fmt: skip
+    if args.command == "simulator-control":
+        return run_simulator_control(args.url, down=args.down, fail_rate=args.fail_rate)
+    if args.command == "bench" and args.target == "sync":
+        from app.bench.sync import run_sync_bench
+
+        return run_sync_bench(args.dossiers)
+    if args.command == "simulator":
+        from app.sync.simulator import run_simulator
+
+        return run_simulator(args.port, args.data, args.fail_rate, args.latency_ms, host=args.host)
     if args.command == "scan":
         from app.scan_cli import run_scan
 
@@ -200,6 +240,22 @@ def run_dossier_command(args: argparse.Namespace) -> int:
         return dossier_cli.run_dossier_load(args.data, args.count, args.seed, args.counter, args.unit_code)
     return dossier_cli.run_calendar(args.data, args.action, args.day, args.working, args.source, args.effective,
                                     args.note)  # fmt: skip
+
+
+def run_simulator_control(url: str, *, down: bool, fail_rate: float | None) -> int:
+    import requests
+
+    body: dict[str, Any] = {"down": down}
+    if fail_rate is not None:
+        body["fail_rate"] = fail_rate
+    try:
+        answer = requests.post(f"{url.rstrip('/')}/sim/control", json=body, timeout=5)
+        answer.raise_for_status()
+    except requests.RequestException as exc:
+        print(f"Lỗi: không điều khiển được bộ mô phỏng tại {url}: {exc}", file=sys.stderr)
+        return 2
+    print("Bộ mô phỏng của tỉnh: " + ("đã TẮT (mọi yêu cầu trả lỗi 503)." if down else "đã BẬT lại."))
+    return 0
 
 
 def run_user_add(args: argparse.Namespace) -> int:

@@ -69,6 +69,20 @@ def _simulate_counter(server: ServerProcess, counter: int, stop: threading.Event
 def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | None = None) -> int:
     folder = data or Path(tempfile.mkdtemp(prefix="motcua-demo-"))
     print(f"Thư mục dữ liệu: {folder}", flush=True)
+    from app.sync.simulator import SimulatorProcess
+
+    province = SimulatorProcess.start(folder / "province", latency_ms=50)
+    print(f"Hệ thống một cửa của tỉnh (mô phỏng): {province.url} — hồ sơ đã nhận: {province.url}/sim/dossiers",
+          flush=True)  # fmt: skip
+    print(f"  thử mất mạng WAN: python -m app simulator-control --url {province.url} --down  (bật lại: --up)",
+          flush=True)  # fmt: skip
+    try:
+        return _with_devices(folder, port, minutes, printer_url, province.url)
+    finally:
+        province.stop()
+
+
+def _with_devices(folder: Path, port: int, minutes: float, printer_url: str | None, province_url: str) -> int:
     from app.devices.scanners.escl_fake import FakeEsclServer
 
     with VirtualPrinter(out_dir=folder / "printed") as virtual, FakeEsclServer(pages=5) as scanner:
@@ -76,10 +90,11 @@ def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | No
         if not printer_url:
             print(f"Máy in ảo: {virtual.url}, mỗi phiếu in ra được lưu thành ảnh PNG trong {folder / 'printed'}")
         print(f"Máy quét mạng giả lập (eSCL, khay nạp 5 trang): {scanner.url}", flush=True)
-        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url, scanner.url)
+        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url, scanner.url, province_url)
 
 
-def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str, scanner_url: str) -> int:
+def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str, scanner_url: str,
+         province_url: str) -> int:  # fmt: skip
     server = start_server(folder, port=port, mdns=True)
     print(f"Dịch vụ trung tâm: {server.url}  (OpenAPI: {server.url}/openapi.json)", flush=True)
     apps = []
@@ -87,7 +102,7 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
     if has_screen():
         apps.append(start_kiosk(server, folder, printer_url))
         apps.append(start_display(server))
-        apps.append(start_counter(server, 1, folder, printer_url, scanner_url))
+        apps.append(start_counter(server, 1, folder, printer_url, scanner_url, province_url))
         print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
         print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
         print(f"và phần mềm quầy 1: đăng nhập {DEMO_CLERK[0]}, mã PIN {DEMO_CLERK[2]} (quầy 2–4 mô phỏng).", flush=True)

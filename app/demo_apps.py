@@ -121,7 +121,8 @@ def demo_desk(folder: Path) -> Path:
     return desk
 
 
-def counter_arguments(service_url: str, counter: int, folder: Path, printer_url: str, scanner_url: str) -> list[str]:
+def counter_arguments(service_url: str, counter: int, folder: Path, printer_url: str, scanner_url: str,
+                      province_url: str = "") -> list[str]:  # fmt: skip
     """The demo counter's options: its own dossier folder, Mẫu 01 to the virtual printer (80 mm) or to PDFs
     (A4), a simulated CCCD camera, the fake network scanner, the SANE test scanner and a document camera."""
     data = folder / f"counter{counter}"
@@ -131,11 +132,12 @@ def counter_arguments(service_url: str, counter: int, folder: Path, printer_url:
         "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
         "--agency", "UBND xã Đông Hưng", "--place", "Đông Hưng", "--hotline", "0221 3851 234",
         "--scanner", f"escl:{scanner_url}", "--scanner", "sane:test", "--doc-camera", f"file:{demo_desk(folder)}",
+        *(["--provincial", province_url] if province_url else []),
     ]  # fmt: skip
 
 
 def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str,
-                  scanner_url: str) -> subprocess.Popen[bytes]:  # fmt: skip
+                  scanner_url: str, province_url: str) -> subprocess.Popen[bytes]:  # fmt: skip
     demo_user(server)
     return _spawn([sys.executable, "-m", "counter", *counter_arguments(server.url, counter, folder, printer_url,
-                                                                        scanner_url)])  # fmt: skip
+                                                                        scanner_url, province_url)])  # fmt: skip

@@ -19,7 +19,7 @@ from app.core.clock import Clock
 from app.qtbridge.apps import add_common_arguments, application, present
 from app.qtbridge.events import EventBridge, Stream
 from counter.controller import CounterController
-from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk
+from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk, sync_service
 from counter.offline import OfflineSessions
 from counter.session import CounterClient, SessionApi
 from counter.window import CounterWindow
@@ -69,8 +69,9 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
     sessions = OfflineSessions(backend.sessions, desk.store, desk.clock)  # sign-in survives a LAN outage
     ctl = CounterController(backend.client, sessions, backend.stream, clock=backend.clock, **kw)
     dossiers = dossier_controller(desk, ctl, backend.client)
+    sync = sync_service(args, desk, backend.client)
     return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera,
-                         scanners=args.scanner, doc_camera=args.doc_camera or args.camera)  # fmt: skip
+                         scanners=args.scanner, doc_camera=args.doc_camera or args.camera, sync=sync)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from counter.dossier.pages import DossierPages
 from counter.panel import BUTTONS, PanelScreen
 from counter.signin import SignInScreen
 from counter.style import STYLE, scale_for, stylesheet
+from counter.sync.service import SyncService
 from counter.widgets import Banner
 
 MIN_SIZE = (1280, 700)  # fits a 1366×768 laptop screen with its taskbar
@@ -23,7 +24,8 @@ OFFLINE = ("Mất kết nối với máy chủ Trung tâm. Đang tự kết nố
 class CounterWindow(QWidget):
     def __init__(self, ctl: CounterController, *, username: str = "", counter: int | None = None,
                  dossiers: DossierController | None = None, camera: str = "0",
-                 scanners: list[str] | None = None, doc_camera: str | None = None) -> None:  # fmt: skip
+                 scanners: list[str] | None = None, doc_camera: str | None = None,
+                 sync: SyncService | None = None) -> None:  # fmt: skip
         super().__init__()
         self.setObjectName("root")
         self.setWindowTitle("Một Cửa — Quầy")
@@ -43,7 +45,9 @@ class CounterWindow(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
         self.dossier_pages = (
-            DossierPages(self, dossiers, camera, scanners or [], doc_camera or camera) if dossiers is not None else None
+            DossierPages(self, dossiers, camera, scanners or [], doc_camera or camera, sync)
+            if dossiers is not None
+            else None
         )
         self.transfer_dialog: TransferDialog | None = None
         self.pause_dialog: PauseDialog | None = None
@@ -188,4 +192,6 @@ class CounterWindow(QWidget):
     def closeEvent(self, event: QCloseEvent) -> None:
         self._close_dialogs()
         self.ctl.stop()
+        if self.dossier_pages is not None:
+            self.dossier_pages.stop()
         super().closeEvent(event)

@@ -307,6 +307,27 @@ def attach_files(d: Dossier, *, at: datetime, clerk: str, component: int, files:
     return replace(d, components=components, steps=(*d.steps, step), revision=d.revision + 1)
 
 
+# What the province may move a dossier to, from what (processing happens there, not at the counter).
+_REMOTE_MOVES = {
+    Status.PROCESSING: (Status.RECEIVED,),
+    Status.FINANCIAL: (Status.RECEIVED, Status.PROCESSING),
+    Status.STOPPED: (Status.RECEIVED, Status.PROCESSING, Status.FINANCIAL),
+    Status.DONE: (Status.RECEIVED, Status.PROCESSING, Status.FINANCIAL),
+}
+
+
+def remote_status(d: Dossier, *, at: datetime, status: int) -> Dossier | None:
+    """The provincial system moved the dossier (e.g. 9 đã xử lý xong): record it; None when nothing to do."""
+    try:
+        target = Status(status)
+    except ValueError:
+        return None
+    if target == d.status or d.status not in _REMOTE_MOVES.get(target, ()):
+        return None
+    step = Step(at, target, "he-thong-tinh", "Cập nhật từ hệ thống một cửa của tỉnh", STATUS_NAMES[target])
+    return _advance(d, step)
+
+
 def allowed_changes(d: Dossier) -> set[str]:
     return {change for change, sources in _NEXT.items() if d.status in sources}
 

@@ -28,6 +28,7 @@ from app.core.clock import to_iso
 from app.core.errors import DomainError, NotFound
 from app.service.broadcast import Broadcaster
 from app.service.display_page import install_display
+from app.service.dossier_routes import install_dossier_mirror
 from app.service.errors import error_body, install_error_handlers
 from app.service.models import (
     ClerkRequest,
@@ -159,6 +160,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     signed_in = Depends(session_required)
     # GET /display for smart-TV browsers, and its notice line (a director may change it too)
     install_display(app, Depends(role_required("director")), store)
+    install_dossier_mirror(app, store, clerk, Depends(role_required("counter", "director")))  # /api/dossiers…
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:

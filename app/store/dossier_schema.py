@@ -53,3 +53,28 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@dossier_migrations()
+def m002_sync_state(db: Database) -> None:
+    # How far each destination has each dossier (the outbox cursors), and why the last try failed.
+    db.executescript(
+        """
+        CREATE TABLE sync_state (
+            dest TEXT NOT NULL,                      -- centre | province
+            code TEXT NOT NULL REFERENCES dossiers(code),
+            revision INTEGER NOT NULL DEFAULT 0,     -- the record's revision the destination holds
+            steps INTEGER NOT NULL DEFAULT 0,
+            files TEXT NOT NULL DEFAULT '[]',        -- SHA-256 of the files it has
+            complete_revision INTEGER NOT NULL DEFAULT 0,  -- the latest revision delivered in full
+            remote_status INTEGER,
+            attempts INTEGER NOT NULL DEFAULT 0,     -- failures in a row (backoff)
+            next_try_at TEXT,
+            last_error TEXT NOT NULL DEFAULT '',
+            rejected_revision INTEGER,               -- refused for good at this revision (until it changes)
+            remote_message TEXT NOT NULL DEFAULT '',
+            updated_at TEXT,
+            PRIMARY KEY (dest, code)
+        );
+        """
+    )

@@ -133,6 +133,26 @@ class DossierStore:
 
         return self.writer.run(job)
 
+    def adopt(self, dossier: Dossier) -> Dossier:
+        """A dossier received at another counter, taken from the centre's mirror to act on here (a return).
+
+        Kept as it is (same code and revision); if this counter already has it, its own copy wins."""
+
+        def job(tx: Tx) -> Dossier:
+            row = tx.conn.execute("SELECT data FROM dossiers WHERE code=?", (dossier.code,)).fetchone()
+            if row is not None:
+                return dossier_from_dict(json.loads(row[0]))
+            tx.conn.execute(
+                "INSERT INTO dossiers (code, revision, status, day, received_at, id_number, procedure_code, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (dossier.code, dossier.revision, int(dossier.status), local_day(dossier.received_at).isoformat(),
+                 to_iso(dossier.received_at), dossier.citizen.id_number, dossier.procedure_code, _json(dossier)),
+            )  # fmt: skip
+            self._record(tx, dossier, "adopted")
+            return dossier
+
+        return self.writer.run(job)
+
     def change(self, code: str, kind: str, apply: Callable[[Dossier, datetime], Dossier]) -> Dossier:
         """Load, apply a domain change, save with the next revision, record it for sync: all or nothing."""
 

@@ -122,3 +122,30 @@ def m002_users_sessions(db: Database) -> None:
 def m003_dossier_code_blocks(db: Database) -> None:
     # The last dossier number the service handed to a counter each local day (app/core/dossier_code.py).
     db.executescript("CREATE TABLE dossier_code_blocks (day TEXT PRIMARY KEY, last_given INTEGER NOT NULL);")
+
+
+@queue_migrations()
+def m004_dossier_mirror(db: Database) -> None:
+    # The centre's copy of every counter's dossiers (app/store/dossier_mirror.py): the latest record of each,
+    # searchable by code and CCCD number, and the digitised files it holds (the PDFs sit beside the database).
+    db.executescript(
+        """
+        CREATE TABLE dossier_mirror (
+            code TEXT PRIMARY KEY,
+            revision INTEGER NOT NULL,
+            status INTEGER NOT NULL,
+            counter INTEGER,
+            day TEXT NOT NULL,               -- local day of reception, yyyy-mm-dd
+            id_number TEXT NOT NULL,         -- the citizen's CCCD number, for look-up at any counter
+            data TEXT NOT NULL,              -- the record as JSON (app/core/dossier_codec.py)
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX dossier_mirror_id_number ON dossier_mirror (id_number, day);
+        CREATE INDEX dossier_mirror_updated ON dossier_mirror (updated_at);
+        CREATE TABLE mirror_files (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        """
+    )

@@ -14,8 +14,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.client.queue_client import ServiceError
 from app.core.dossier import Dossier, FieldErrors, ReceptionDraft, Status, refuse, request_supplement
-from app.core.errors import DomainError
+from app.core.dossier_codec import dossier_from_dict
+from app.core.errors import DomainError, NotFound
 from app.qtbridge.tasks import TaskRunner
 from counter.dossier.desk import DossierDesk, PrintOutcome
 
@@ -37,11 +39,13 @@ class DossierController(QObject):
         who: Callable[[], tuple[str, str, int]],
         fetch_codes: Callable[[], dict[str, Any]] | None = None,
         parent: QObject | None = None,
+        client: Any = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
         self.who = who  # (username, display name, counter) of the signed-in clerk
         self.fetch_codes = fetch_codes
+        self.client = client  # the centre service (its dossier mirror), when there is one
         self.runner = TaskRunner(self, threads=1)  # one change at a time, in order
         self.busy = False
 
@@ -116,9 +120,28 @@ class DossierController(QObject):
             digits = "".join(query.split())
             if digits.isdigit() and len(digits) == 12:
                 return desk.store.of_citizen(digits)
-            return [desk.find(query)]
+            try:
+                return [desk.find(query)]
+            except NotFound:
+                return [self._from_centre(query)]
 
         self._run(work, self.listed.emit)
+
+    def _from_centre(self, code: str) -> Dossier:
+        """Not received here: the centre's mirror has every dossier of the centre; take it to act on it here."""
+        fetch = getattr(self.client, "centre_dossier", None)
+        if fetch is None:
+            raise NotFound(f"Không tìm thấy hồ sơ mã {code.strip().upper()} tại quầy này.")
+        try:
+            record = fetch(code)
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise NotFound(
+                    f"Không tìm thấy hồ sơ mã {code.strip().upper()} ở quầy này và ở máy chủ Trung tâm."
+                ) from exc
+            raise NotFound(f"Hồ sơ {code.strip().upper()} không có ở quầy này; chưa hỏi được máy chủ Trung tâm "
+                           f"({exc.message}).") from exc  # fmt: skip
+        return self.desk.store.adopt(dossier_from_dict(record))
 
     def act(self, action: str, code: str, text: str) -> None:
         username, name, _counter = self.who()

@@ -19,6 +19,8 @@ from counter.dossier.desk import PrintOutcome
 from counter.dossier.lookup import DossiersScreen
 from counter.dossier.reception import ReceptionScreen
 from counter.scan.pages import ScanPages
+from counter.sync.pages import SyncPages
+from counter.sync.service import SyncService
 
 if TYPE_CHECKING:
     from counter.window import CounterWindow
@@ -28,7 +30,7 @@ NOT_A_CARD = "Mã vừa quét không phải mã QR trên thẻ CCCD. Quét lại
 
 class DossierPages(QObject):
     def __init__(self, window: CounterWindow, ctl: DossierController, camera: str, scanners: list[str],
-                 doc_camera: str | None = None) -> None:  # fmt: skip
+                 doc_camera: str | None = None, sync: SyncService | None = None) -> None:  # fmt: skip
         super().__init__(window)
         self.window = window
         self.ctl = ctl
@@ -42,6 +44,13 @@ class DossierPages(QObject):
         window.stack.addWidget(self.reception)
         window.stack.addWidget(self.list)
         self.scan = ScanPages(self, scanners, doc_camera or camera)
+        self.sync = SyncPages(window, sync, window.back_to_panel) if sync is not None else None
+        if sync is not None:
+            ctl.saved.connect(lambda *_: sync.wake())  # a new or changed dossier leaves at once
+            ctl.changed.connect(lambda *_: sync.wake())
+            # the centre needs a signed-in clerk's token: what waited for one goes now, not after its backoff
+            window.ctl.signed_in.connect(lambda *_: sync.retry("centre") if "centre" in sync.dests else None)
+            sync.start()
         self.wedge = WedgeFilter(window)
         self.wedge.install()
         self.wedge.enabled = False  # only on these two screens: the queue panel's keys stay immediate
@@ -97,6 +106,12 @@ class DossierPages(QObject):
                 self.scan.open(dossier)
             return
         self.ctl.act(action, code, text)
+
+    def stop(self) -> None:
+        self.stop_camera()
+        self.scan.stop_camera()
+        if self.sync is not None:
+            self.sync.service.stop()
 
     def set_scale(self, scale: float) -> None:
         pass  # the window's stylesheet scales the type; these screens lay out by themselves

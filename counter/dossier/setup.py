@@ -30,6 +30,8 @@ def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
         help="máy quét: sane:test, sane:TÊN, escl:http://IP/eSCL, "
         "wia:TÊN, file:THƯ_MỤC/*.png (lặp lại được; camera --camera luôn có)",
     )
+    p.add_argument("--provincial-config", type=Path, help="tệp cấu hình cổng dữ liệu của tỉnh (JSON)")
+    p.add_argument("--provincial", help="địa chỉ hệ thống một cửa của tỉnh (dùng cấu hình mặc định, ví dụ bộ mô phỏng)")
     p.add_argument("--doc-camera", help="camera tài liệu để số hóa (mặc định: camera --camera)")
     p.add_argument("--agency", help='tên cơ quan in trên các mẫu phiếu, ví dụ "UBND xã Đông Hưng" (được ghi nhớ)')
     p.add_argument("--place", help='địa danh ở dòng ngày tháng, ví dụ "Đông Hưng" (được ghi nhớ)')
@@ -66,4 +68,33 @@ def dossier_controller(desk: DossierDesk, ctl: Any, client: Any) -> DossierContr
         return ctl.username or "", ctl.display_name, int(ctl.counter_id or 0)
 
     fetch = getattr(client, "dossier_codes", None)
-    return DossierController(desk, who, fetch)
+    return DossierController(desk, who, fetch, client=client)
+
+
+def provincial_config(args: argparse.Namespace, unit_code: str) -> Any:
+    """The province's gateway from --provincial-config, or a default one at --provincial URL; None: no province."""
+    from app.sync.gateway_config import config_for_url, load_gateway_config
+
+    if getattr(args, "provincial_config", None):
+        return load_gateway_config(args.provincial_config)
+    if getattr(args, "provincial", None):
+        return config_for_url(args.provincial, unit_code)
+    return None
+
+
+def sync_service(args: argparse.Namespace, desk: DossierDesk, client: Any) -> Any:
+    """Workers for the centre (when the counter talks to a real service) and the province (when configured)."""
+    from app.sync.centre_sink import CentreSink
+    from app.sync.gateway import ProvincialSink
+    from counter.sync.service import SyncService, working_seconds_of
+
+    sinks: list[Any] = []
+    from app.client.fake import FakeQueueClient
+
+    base_url = getattr(client, "base_url", None)
+    if base_url and not isinstance(client, FakeQueueClient):  # the --demo fake has no HTTP side
+        sinks.append(CentreSink(base_url, lambda: getattr(client, "token", None)))
+    config = provincial_config(args, desk.unit_code)
+    if config is not None:
+        sinks.append(ProvincialSink(config))
+    return SyncService(desk.store, sinks, desk.clock, working_seconds_of(desk.calendar)) if sinks else None

@@ -1,0 +1,1 @@
+"""The counter's sync to the centre and the province: status line, sync screen, notices."""
