@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=None, help="số lần gọi số (queue: 2000, display: 100)")
     bench.add_argument("--clients", type=int, default=8)
+    bench.add_argument("--waiting", type=int, default=0, help="queue: số người đang chờ nạp sẵn trước khi đo")
     bench.add_argument("--tickets", type=int, default=200, help="print: số phiếu in thử")
     bench.add_argument("--frames", type=int, default=200, help="qr: số khung hình thử")
     bench.add_argument("--pages", type=int, default=60, help="scan: số trang A4 300 dpi tạo ra để đo")
@@ -216,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench":
         from app.bench.queue import run_queue_bench
 
-        return run_queue_bench(issues=args.issues, calls=args.calls or 2000, clients=args.clients)
+        return run_queue_bench(issues=args.issues, calls=args.calls or 2000, clients=args.clients, waiting=args.waiting)
     return 2
 
 

@@ -72,7 +72,7 @@ def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
     return _spawn([sys.executable, "-m", "app", "display", "--service", server.url, "--windowed", "--size", "1280x720"])
 
 
-DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "2468")  # demo only: printed on the console for the tester
+DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813")  # demo only: printed on the console for the tester
 
 
 def demo_user(server: ServerProcess) -> None:

@@ -36,6 +36,6 @@ def ticket_print(
         people_ahead=int(ticket.get("people_ahead", 0)),
         estimated_wait_s=ticket.get("estimated_wait_s"),
         issued_at=from_iso(str(ticket["issued_at"])),
-        follow_url=f"{base_url.rstrip('/')}/t/{ticket['id']}" if base_url else None,
+        follow_url=f"{base_url.rstrip('/')}/t/{ticket.get('follow') or ticket['id']}" if base_url else None,
         priority=priority,
     )

@@ -1,8 +1,17 @@
 """`python -m app bench queue`: the centre service as a subprocess on loopback, driven by
-concurrent clients; the last line printed is one JSON object."""
+concurrent clients; the last line printed is one JSON object.
+
+With `--waiting N` the same run is repeated on a second data folder that already holds N waiting
+tickets, and `issue_per_s_waiting` / `call_next_per_s_waiting` are printed beside the fresh figures:
+the cost of a command must not grow with the queue. Both runs then use the bench's own centre (the
+catalogue's groups with numbers up to 99,999 instead of the default 999 a day, so N plus the measured
+issues fit); the N tickets are put in through the store's own issue command on its single writer,
+before the service starts, spread over every group, one in ten a priority ticket.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import tempfile
@@ -16,7 +25,12 @@ from urllib.parse import urlsplit
 
 from websockets.sync.client import connect
 
+from app.core.centre import Centre, default_centre
+from app.core.clock import SystemClock
+from app.paths import default_catalog_path
 from app.service.launcher import start_server
+from app.store.catalog_file import load_catalog_file
+from app.store.queue_store import QueueStore
 
 GROUPS = ("HT", "CT", "DD", "KD", "BTXH")
 
@@ -52,7 +66,8 @@ def _parallel(workers: int, work: Callable[[int], None]) -> float:
 
 
 def _watch_events(url: str, expected: int, arrivals: list[float], ready: threading.Event) -> None:
-    with connect(url.replace("http://", "ws://") + "/api/events", open_timeout=30) as ws:
+    # max_size=None: the first message is the day's snapshot, a few MB with thousands waiting
+    with connect(url.replace("http://", "ws://") + "/api/events", open_timeout=30, max_size=None) as ws:
         json.loads(ws.recv(timeout=30))  # the snapshot
         ready.set()
         while len(arrivals) < expected:
@@ -62,13 +77,64 @@ def _watch_events(url: str, expected: int, arrivals: list[float], ready: threadi
                 arrivals.append((time.time() - at) * 1000)
 
 
-def run_queue_bench(*, issues: int, calls: int, clients: int) -> int:
+BENCH_NUMBER_END = 99_999  # the bench centre's last number of a day, per group (the default is 999)
+
+
+def bench_centre() -> Centre:
+    centre = default_centre(load_catalog_file(default_catalog_path()))
+    groups = tuple(dataclasses.replace(g, number_end=BENCH_NUMBER_END) for g in centre.groups)
+    return dataclasses.replace(centre, groups=groups)
+
+
+def prefill(data: Path, waiting: int) -> None:
+    """Seed a data folder with the bench centre and `waiting` tickets waiting, through the store's issue job."""
+    data.mkdir(parents=True, exist_ok=True)
+    store = QueueStore(data / "queue.db", SystemClock(), bench_centre)
+    try:
+        groups = [g.code for g in store.centre.groups]
+        priorities = [p.code for p in store.centre.priority_categories]
+        jobs = [
+            store.writer.submit(
+                store.issue_job(
+                    groups[i % len(groups)], priority=priorities[i % len(priorities)] if i % 10 == 0 else None
+                )
+            )
+            for i in range(waiting)
+        ]  # submitted together: the writer commits them in batches
+        for job in jobs:
+            job.result()
+    finally:
+        store.close()
+
+
+def _measure(data: Path, issues: int, calls: int, clients: int) -> dict[str, Any]:
+    server = start_server(data)
+    try:
+        return _drive(server.url, server.admin_token, issues, calls, clients)
+    finally:
+        server.stop()
+
+
+def run_queue_bench(*, issues: int, calls: int, clients: int, waiting: int = 0) -> int:
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
-        server = start_server(Path(tmp) / "data")
-        try:
-            result = _drive(server.url, server.admin_token, issues, calls, clients)
-        finally:
-            server.stop()
+        fresh, full = Path(tmp) / "fresh", Path(tmp) / "waiting"
+        if waiting:
+            prefill(fresh, 0)  # the same centre for both runs
+        result = _measure(fresh, issues, calls, clients)
+        if waiting:
+            prefill(full, waiting)
+            loaded = _measure(full, issues, calls, clients)
+            result.update({
+                "waiting": waiting,
+                "issue_per_s_waiting": loaded["issue_per_s"],
+                "issue_p95_ms_waiting": loaded["issue_p95_ms"],
+                "call_next_per_s_waiting": loaded["call_next_per_s"],
+                "call_next_p95_ms_waiting": loaded["call_next_p95_ms"],
+                "issue_ratio_waiting": round(loaded["issue_per_s"] / result["issue_per_s"], 2),
+                "call_next_ratio_waiting": round(loaded["call_next_per_s"] / result["call_next_per_s"], 2)
+                if result["call_next_per_s"]
+                else 0.0,
+            })  # fmt: skip
     print(json.dumps(result))
     return 0
 

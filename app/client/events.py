@@ -57,6 +57,7 @@ class EventStream:
         self._delay_min, self._delay_max = reconnect_delay
         self._open_timeout = open_timeout
         self._last_seq: int | None = None
+        self._delivered = 0  # messages delivered over all connections
         self._connected: bool | None = None  # unknown until the first attempt ends one way or the other
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -98,12 +99,14 @@ class EventStream:
     def _run(self) -> None:
         delay = self._delay_min
         while not self._stop.is_set():
+            delivered = self._delivered
             close_code = self._session()
             if self._stop.is_set():
                 return
-            if close_code == TRY_AGAIN_LATER:
+            if close_code == TRY_AGAIN_LATER and self._delivered > delivered:
                 log.info("event stream: the service asked us to catch up; reconnecting from seq %s", self._last_seq)
                 continue  # still healthy, only behind: reconnect at once, banner untouched
+            # (1013 before anything arrived: refused for too many sockets, so back off like any failure)
             if close_code is not None:
                 delay = self._delay_min  # we were connected: start the backoff over
             self._set_connected(False)
@@ -152,6 +155,7 @@ class EventStream:
             log.warning("event stream: ignoring a malformed message")
             return
         if kind == "snapshot" and isinstance(message.get("queue"), dict):
+            self._delivered += 1
             self._last_seq = seq
             self._call(self._on_snapshot, message["queue"])
         elif kind == "event":
@@ -159,6 +163,7 @@ class EventStream:
                 return  # already delivered before a reconnect
             if self._last_seq is not None and seq != self._last_seq + 1:
                 log.warning("event stream: seq jumped from %s to %s", self._last_seq, seq)
+            self._delivered += 1
             self._last_seq = seq
             self._call(self._on_event, message)
 

@@ -131,7 +131,12 @@ class FakeQueueClient:
         self._allowed(_ISSUERS)
         _check(group=(group, _length(1, 32)), priority=(priority, _length(0, 32)), channel=(channel, _CHANNELS))
         kw = {"priority": priority, "channel": Channel(channel or Channel.KIOSK)}
-        return self._dict(lambda: self.store.issue(group, idempotency_key=_key(idempotency_key), **kw))
+
+        def issue() -> dict[str, Any]:
+            issued: dict[str, Any] = self.store.issue(group, idempotency_key=_key(idempotency_key), **kw)
+            return {**issued, "follow": str(issued["id"])}  # the real service adds an unguessable key
+
+        return self._dict(issue)
 
     def call_next(self, counter_id: int, clerk: str | None = None, *,
                   idempotency_key: str | None = None) -> dict[str, Any] | None:  # fmt: skip

@@ -39,15 +39,11 @@ def choose_next(
     return Choice(chosen, 0)
 
 
-def people_ahead(ticket: Ticket, waiting: Iterable[Ticket]) -> int:
-    """Waiting tickets of the same group that go before this one."""
+def people_ahead(*, is_priority: bool, priority_waiting: int, same_line_before: int) -> int:
+    """How many of the group's waiting citizens go before a ticket: its group has two lines, the
+    priority line called first, each by issue time then id (a transferred ticket keeps its time).
 
-    def rank(t: Ticket) -> tuple[bool, float, int]:
-        return (not t.is_priority, t.issued_at.timestamp(), t.id)
-
-    mine = rank(ticket)
-    return sum(
-        1
-        for t in waiting
-        if t.id != ticket.id and t.group == ticket.group and t.state is State.WAITING and rank(t) < mine
-    )
+    Counts, not lists, so the store answers from counters it keeps and one index range, at a cost
+    that does not grow with the queue: `priority_waiting` is the group's waiting priority tickets,
+    `same_line_before` the waiting tickets of the ticket's own line that go before it."""
+    return same_line_before + (0 if is_priority else priority_waiting)

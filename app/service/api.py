@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import logging
+import os
+import secrets
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import (
@@ -26,12 +33,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.core.clock import to_iso
 from app.core.errors import DomainError, NotFound
-from app.service.broadcast import Broadcaster
+from app.service.broadcast import Broadcaster, Subscription
 from app.service.display_page import install_display
 from app.service.dossier_routes import install_dossier_mirror
 from app.service.errors import error_body, install_error_handlers
+from app.service.limits import install_limits, limit_issuing
 from app.service.models import (
     ClerkRequest,
+    CounterId,
     DeviceRequest,
     ErrorOut,
     IssuedTicketOut,
@@ -39,6 +48,7 @@ from app.service.models import (
     PauseRequest,
     SessionOut,
     SignInRequest,
+    TicketId,
     TicketOut,
     TransferRequest,
     UserOut,
@@ -46,8 +56,8 @@ from app.service.models import (
 )
 from app.service.pages import ticket_page
 from app.store.code_blocks import reserve_block
-from app.store.devices import DeviceRegistry
-from app.store.queue_store import QueueStore
+from app.store.devices import Device, DeviceRegistry
+from app.store.queue_store import IdempotencyKey, QueueStore
 from app.store.users import LockedOut, Session, SignInRefused, UserStore
 from app.store.writer import Tx
 
@@ -66,11 +76,26 @@ class Principal:
 
     role: str
     session: Session | None = None
+    device: Device | None = None
 
     @property
     def clerk(self) -> str | None:
-        """The name recorded on the queue's intervals: the signed-in username, when there is one."""
+        """The name recorded on the queue's intervals: the signed-in username, never a body field."""
         return self.session.username if self.session else None
+
+    @property
+    def counter(self) -> int | None:
+        """The counter this principal may act for (a clerk's session, or a counter device's binding)."""
+        if self.session is not None:
+            return self.session.counter
+        return self.device.counter if self.device is not None else None
+
+    @property
+    def subject(self) -> str:
+        """Who, for scoping idempotency keys and a kiosk's own tickets: one device or one person's session."""
+        if self.session is not None:
+            return f"session:{self.session.username}:{to_iso(self.session.expires_at)}"
+        return f"device:{self.device.id}" if self.device is not None else f"role:{self.role}"
 
 
 class AccessDenied(DomainError):
@@ -96,6 +121,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         responses=_ERRORS,
     )
     install_error_handlers(app)
+    install_limits(app)  # body size, token before body, sockets per client, issuing rate
     accounts = users if users is not None else UserStore(store.writer, store.clock)
 
     @app.exception_handler(SignInRefused)
@@ -110,9 +136,9 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=403)
 
     def principal_of(token: str) -> Principal | None:
-        role = devices.role_of(token)
-        if role is not None:
-            return Principal(role)
+        device = devices.device_of(token)
+        if device is not None:
+            return Principal(device.role, device=device)
         session = accounts.session(token)
         if session is not None:
             return Principal(SESSION_ROLES.get(session.role, "none"), session)
@@ -132,14 +158,23 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
                 raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
             if principal.role not in allowed:
                 raise HTTPException(403)
-            bound = principal.session.counter if principal.session and principal.role == "counter" else None
             target = request.path_params.get("counter_id")
-            if bound is not None and target is not None and str(target).isdigit() and int(target) != bound:
-                raise AccessDenied(
-                    f"Bạn đang đăng nhập làm việc tại quầy số {bound}, không thao tác được cho quầy số {int(target)}. "
-                    "Hãy đăng xuất rồi đăng nhập lại đúng quầy.",
-                    counter=bound,
-                )
+            if principal.role == "counter" and target is not None:
+                # A counter device or a clerk acts for its own counter only; one bound to none acts for none.
+                bound = principal.counter
+                if bound is None:
+                    raise AccessDenied(
+                        "Phiên đăng nhập hoặc thiết bị này chưa gắn với quầy nào nên không thao tác được cho quầy. "
+                        "Hãy đăng nhập và chọn quầy làm việc.",
+                        counter=None,
+                    )
+                if str(target) != str(bound):
+                    raise AccessDenied(
+                        f"Bạn đang làm việc tại quầy số {bound}, không thao tác được cho quầy số {target}. "
+                        "Hãy đăng xuất rồi đăng nhập lại đúng quầy.",
+                        counter=bound,
+                    )
+            request.state.principal = principal
             return principal
 
         return check
@@ -150,10 +185,32 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
             raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
         return cred.credentials, session
 
-    async def run(job: Callable[[Tx], Any], key: str | None = None) -> Any:
+    async def run(job: Callable[[Tx], Any], key: str | None = None, request: Request | None = None) -> Any:
         # Commands wait for the writer's commit without holding a thread of the pool.
-        return await asyncio.wrap_future(store.submit(job, key))
+        scoped = await scoped_key(key, request) if key is not None and request is not None else None
+        return await asyncio.wrap_future(store.submit(job, scoped))
 
+    async def scoped_key(key: str, request: Request) -> IdempotencyKey:
+        """A key belongs to one device or session, one method and path, and one body: reused for anything else
+        it is refused (422 idempotency_key_reused), as the payment APIs that invented the header do."""
+        who: Principal | None = getattr(request.state, "principal", None)
+        scope = f"{who.subject if who else 'anonymous'} {request.method} {request.url.path}"
+        return IdempotencyKey(key, scope, hashlib.sha256(await request.body()).hexdigest())
+
+    follow_secret = follow_key_secret(store.path.parent)
+    kiosk_tickets = KioskTickets()
+
+    def follow_key(ticket_id: int) -> str:
+        mac = hmac.new(follow_secret, str(ticket_id).encode(), hashlib.sha256).hexdigest()[:20]
+        return f"{ticket_id}-{mac}"
+
+    def ticket_of_follow_key(follow: str) -> int | None:
+        number, _sep, _mac = follow.partition("-")
+        if not number.isascii() or not number.isdigit() or len(number) > 18:
+            return None
+        return int(number) if hmac.compare_digest(follow_key(int(number)), follow) else None
+
+    reader = Depends(role_required("kiosk", "counter", "display", "director"))
     issuer = Depends(role_required("kiosk", "counter"))
     clerk = Depends(role_required("counter"))
     admin = Depends(role_required())
@@ -193,24 +250,39 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         return store.snapshot()
 
     @app.get("/api/stats/today")
-    def stats_today() -> dict[str, Any]:
-        return store.stats()
+    def stats_today(who: Principal = reader) -> dict[str, Any]:
+        stats: dict[str, Any] = store.stats()
+        if who.role not in ("director", "admin"):  # figures per person are for the director, not for devices
+            stats.pop("by_clerk", None)
+        return stats
 
-    @app.get("/api/tickets/{ticket_id}", response_model=TicketOut)
-    def get_ticket(ticket_id: int) -> dict[str, Any]:
+    @app.get("/api/tickets/{ticket_id}", response_model=TicketOut, dependencies=[reader])
+    def get_ticket(ticket_id: TicketId) -> dict[str, Any]:
         return store.ticket(ticket_id)
 
-    @app.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-    def follow_ticket(ticket_id: int) -> str:
+    @app.get("/t/{follow}", response_class=HTMLResponse, include_in_schema=False)
+    def follow_ticket(follow: str) -> HTMLResponse:
+        """The page a ticket's QR opens: only by the key printed on that ticket, never by its sequential id."""
+        ticket_id = ticket_of_follow_key(follow)
+        if ticket_id is None:
+            return HTMLResponse(NO_SUCH_TICKET, status_code=404)
         names = {c.id: c.name for c in store.centre.counters}
-        return ticket_page(store.ticket_progress(ticket_id), store.centre.name, names)
+        return HTMLResponse(ticket_page(store.ticket_progress(ticket_id), store.centre.name, names))
 
-    @app.post("/api/tickets", response_model=IssuedTicketOut, status_code=201, dependencies=[issuer])
-    async def issue(body: IssueRequest, key: IdemKey = None) -> Any:
-        return await run(store.issue_job(body.group, priority=body.priority, channel=body.channel), key)
+    @app.post("/api/tickets", response_model=IssuedTicketOut, status_code=201)
+    async def issue(request: Request, body: IssueRequest, who: Principal = issuer, key: IdemKey = None) -> Any:
+        limit_issuing(request, who.subject, who.role)  # 429 rate_limited past 20 at once / 60 a minute
+        issued = await run(store.issue_job(body.group, priority=body.priority, channel=body.channel), key, request)
+        if who.role == "kiosk":
+            kiosk_tickets.record(int(issued["id"]), who.subject, store.clock.now())
+        return {**issued, "follow": follow_key(int(issued["id"]))}
 
-    @app.post("/api/tickets/{ticket_id}/cancel", response_model=TicketOut, dependencies=[issuer])
-    async def cancel(ticket_id: int) -> Any:
+    @app.post("/api/tickets/{ticket_id}/cancel", response_model=TicketOut)
+    async def cancel(ticket_id: TicketId, who: Principal = issuer) -> Any:
+        if who.role == "kiosk" and not kiosk_tickets.may_cancel(ticket_id, who.subject, store.clock.now()):
+            raise AccessDenied(
+                "Kiosk chỉ hủy được số vừa cấp trong vòng 1 phút. Mời công dân đến quầy để hủy số.", counter=None
+            )
         return await run(store.cancel_job(ticket_id))
 
     @app.post(
@@ -219,15 +291,16 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         responses={204: {"description": "Không còn ai chờ"}},
     )
     async def call_next(
-        counter_id: int, who: Principal = clerk, body: ClerkRequest | None = None, key: IdemKey = None
-    ) -> Any:
-        name = who.clerk or (body.clerk if body else None)
-        called = await run(store.call_next_job(counter_id, clerk=name), key)
+        request: Request, counter_id: CounterId, who: Principal = clerk, body: ClerkRequest | None = None,
+        key: IdemKey = None,
+    ) -> Any:  # fmt: skip
+        # the clerk is whoever is signed in; a "clerk" in the body is ignored (it could be anyone's name)
+        called = await run(store.call_next_job(counter_id, clerk=who.clerk), key, request)
         return Response(status_code=204) if called is None else called
 
     def action(name: str) -> Callable[..., Any]:
-        async def act(counter_id: int, key: IdemKey = None) -> Any:
-            return await run(store.act_job(counter_id, name), key)
+        async def act(request: Request, counter_id: CounterId, key: IdemKey = None) -> Any:
+            return await run(store.act_job(counter_id, name), key, request)
 
         return act
 
@@ -245,21 +318,21 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         )(action(name))
 
     @app.post("/api/counters/{counter_id}/transfer", response_model=TicketOut, dependencies=[clerk])
-    async def transfer(counter_id: int, body: TransferRequest, key: IdemKey = None) -> Any:
-        return await run(store.act_job(counter_id, "transfer", group=body.group), key)
+    async def transfer(request: Request, counter_id: CounterId, body: TransferRequest, key: IdemKey = None) -> Any:
+        return await run(store.act_job(counter_id, "transfer", group=body.group), key, request)
 
     @app.post("/api/counters/{counter_id}/pause")
-    async def pause(counter_id: int, who: Principal = clerk, body: PauseRequest | None = None) -> Any:
+    async def pause(counter_id: CounterId, who: Principal = clerk, body: PauseRequest | None = None) -> Any:
         body = body or PauseRequest()
-        return await run(store.pause_job(counter_id, body.reason, clerk=who.clerk or body.clerk))
+        return await run(store.pause_job(counter_id, body.reason, clerk=who.clerk))
 
     @app.post("/api/counters/{counter_id}/resume")
-    async def resume(counter_id: int, who: Principal = clerk, body: ClerkRequest | None = None) -> Any:
-        return await run(store.resume_job(counter_id, clerk=who.clerk or (body.clerk if body else None)))
+    async def resume(counter_id: CounterId, who: Principal = clerk, body: ClerkRequest | None = None) -> Any:
+        return await run(store.resume_job(counter_id, clerk=who.clerk))
 
     @app.post("/api/devices", status_code=201, dependencies=[admin])
     def create_device(body: DeviceRequest) -> dict[str, Any]:
-        return devices.create(body.name, body.role, store.clock.now())
+        return devices.create(body.name, body.role, store.clock.now(), body.counter)
 
     # --- staff accounts and sign-in sessions (sync handlers: scrypt runs on the thread pool) ---------
 
@@ -272,10 +345,12 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         return accounts.list_users()
 
     @app.post("/api/sessions", response_model=SessionOut, status_code=201, responses={429: {"model": ErrorOut}})
-    def sign_in(body: SignInRequest) -> dict[str, Any]:
+    def sign_in(body: SignInRequest, request: Request) -> dict[str, Any]:
         if body.counter is not None and store.centre.counter(body.counter) is None:
             raise NotFound(f"Không có quầy số {body.counter}.", code="unknown_counter")
-        token, session = accounts.sign_in(body.username, body.secret, body.counter)
+        # The socket's peer, never a forwarded-for header: failures are limited per address too.
+        address = request.client.host if request.client else None
+        token, session = accounts.sign_in(body.username, body.secret, body.counter, address=address)
         return {"token": token, **_session_view(session)}
 
     @app.get("/api/sessions/current", response_model=SessionOut)
@@ -294,6 +369,39 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     return app
 
 
+NO_SUCH_TICKET = ("<!doctype html><meta charset=utf-8><title>Không tìm thấy phiếu</title>"
+                  "<p>Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu của bạn.</p>")  # fmt: skip
+KIOSK_CANCEL_S = 60
+
+
+def follow_key_secret(folder: Path) -> bytes:
+    """The key that makes ticket pages unguessable: made at first start, kept private in the data folder."""
+    path = folder / "follow.key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(secrets.token_bytes(32))
+    return path.read_bytes()
+
+
+class KioskTickets:
+    """Tickets a kiosk issued in the last minute: the only ones it may cancel (the citizen changed their mind)."""
+
+    def __init__(self) -> None:
+        self._issued: dict[int, tuple[str, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def record(self, ticket_id: int, subject: str, at: datetime) -> None:
+        with self._lock:
+            self._issued = {k: v for k, v in self._issued.items() if (at - v[1]).total_seconds() < KIOSK_CANCEL_S}
+            self._issued[ticket_id] = (subject, at)
+
+    def may_cancel(self, ticket_id: int, subject: str, now: datetime) -> bool:
+        with self._lock:
+            entry = self._issued.get(ticket_id)
+        return entry is not None and entry[0] == subject and (now - entry[1]).total_seconds() <= KIOSK_CANCEL_S
+
+
 def _session_view(session: Session) -> dict[str, Any]:
     return {"user": session.user_view(), "counter": session.counter, "expires_at": to_iso(session.expires_at)}
 
@@ -305,6 +413,8 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
     # Watch the socket too: an idle client that leaves must end this handler at once, or shutdown
     # waits for it until the next event happens to arrive.
     gone = asyncio.create_task(_until_disconnect(ws))
+    # And watch the subscription: a client that stops reading blocks a send, and only this wakes it.
+    lagging = asyncio.create_task(sub.lagging.wait())
     try:
         oldest, newest = await run_in_threadpool(store.seq_range)
         # A snapshot when the client has no position, is too far behind, or is ahead of this
@@ -312,17 +422,18 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
         if since is None or (oldest and since < oldest - 1) or since > newest:
             snapshot = await run_in_threadpool(store.snapshot)
             last = int(snapshot["seq"])
-            await ws.send_json({"type": "snapshot", "seq": last, "queue": snapshot})
+            if not await _send(ws, {"type": "snapshot", "seq": last, "queue": snapshot}, sub, gone, lagging):
+                return await _close_if_slow(ws, sub)
         else:
             last = since
             while missed := await run_in_threadpool(store.events_since, last):
                 for event in missed:
-                    await ws.send_json({"type": "event", **event.to_dict()})
+                    if not await _send(ws, {"type": "event", **event.to_dict()}, sub, gone, lagging):
+                        return await _close_if_slow(ws, sub)
                     last = event.seq
         while True:
             if sub.overflowed:
-                await ws.close(code=1013, reason="client too slow; reconnect with since")
-                return
+                return await _close_if_slow(ws, sub)
             next_event = asyncio.ensure_future(sub.queue.get())
             await asyncio.wait({next_event, gone}, return_when=asyncio.FIRST_COMPLETED)
             if not next_event.done():
@@ -331,13 +442,54 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
             event = next_event.result()
             if event.seq <= last:
                 continue
-            await ws.send_json({"type": "event", **event.to_dict()})
+            if not await _send(ws, {"type": "event", **event.to_dict()}, sub, gone, lagging):
+                return await _close_if_slow(ws, sub)
             last = event.seq
     except WebSocketDisconnect:
         pass
     finally:
         gone.cancel()
+        lagging.cancel()
         sub.close()
+
+
+# A send blocked this long: the client's TCP window stayed shut. Below uvicorn's keepalive (ping every 20 s,
+# 20 s for the pong), which would otherwise drop the client first with 1011.
+SEND_STALL_S = 15.0
+SLOW_CLIENT_CLOSE_TIMEOUT_S = 10.0
+
+
+async def _send(
+    ws: WebSocket, message: dict[str, Any], sub: Subscription, gone: asyncio.Task[None], lagging: asyncio.Task[Any]
+) -> bool:
+    """Send one message; False when the client left, or is too slow: `QUEUE_LIMIT` events behind, or this send
+    blocked for SEND_STALL_S (then `sub` is marked overflowed)."""
+    sending = asyncio.ensure_future(ws.send_json(message))
+    await asyncio.wait({sending, gone, lagging}, timeout=SEND_STALL_S, return_when=asyncio.FIRST_COMPLETED)
+    if sending.done():
+        sending.result()  # a disconnect surfaces as WebSocketDisconnect
+        return True
+    if not gone.done():
+        sub.mark_overflowed()
+    sending.cancel()  # waiting for the client's TCP window to open: nothing of this message was written
+    with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
+        await sending
+    return False
+
+
+async def _close_if_slow(ws: WebSocket, sub: Subscription) -> None:
+    """Close a client that fell too far behind with 1013 (Try Again Later): it reconnects with `since`.
+
+    Under `serve` the close frame is queued at once behind what the client has not read yet (protocols.py), so
+    the client reads its backlog, then 1013. The timeout guards servers whose close waits for the client.
+    """
+    if not sub.overflowed:
+        return  # the client left by itself
+    log.info("events: closing a client too slow for the stream (%s events waiting) with 1013", sub.queue.qsize())
+    with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError):
+        await asyncio.wait_for(
+            ws.close(code=1013, reason="client too slow; reconnect with since"), SLOW_CLIENT_CLOSE_TIMEOUT_S
+        )
 
 
 async def _until_disconnect(ws: WebSocket) -> None:

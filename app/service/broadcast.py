@@ -1,4 +1,9 @@
-"""Fan committed events out to WebSocket clients on the event loop."""
+"""Fan committed events out to WebSocket clients on the event loop.
+
+Each client has a bounded queue. A client that falls `QUEUE_LIMIT` events behind (it stopped reading, or reads
+slower than the centre changes) is marked `overflowed` and its handler is woken through `lagging`, even while
+it waits on a send that the client's full TCP window blocks; the handler then closes it with 1013.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,19 @@ from collections.abc import Callable
 
 from app.store.writer import Event
 
-_QUEUE_LIMIT = 5_000
+QUEUE_LIMIT = 5_000
 
 
 class Subscription:
     def __init__(self, unsubscribe: Callable[[Subscription], None]) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(_QUEUE_LIMIT)
+        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
+        self.lagging = asyncio.Event()  # set with `overflowed`: wakes a handler blocked on a send
         self._unsubscribe = unsubscribe
+
+    def mark_overflowed(self) -> None:
+        self.overflowed = True
+        self.lagging.set()
 
     def close(self) -> None:
         self._unsubscribe(self)
@@ -30,6 +40,10 @@ class Broadcaster:
         self._subs.add(sub)
         return sub
 
+    @property
+    def subscribers(self) -> int:
+        return len(self._subs)
+
     def publish_threadsafe(self, events: list[Event]) -> None:
         """Called by the store's writer thread after a commit."""
         if not self._loop.is_closed():
@@ -37,10 +51,12 @@ class Broadcaster:
 
     def _publish(self, events: list[Event]) -> None:
         for sub in list(self._subs):
+            if sub.overflowed:
+                continue  # being closed; its queue is not read any more
             for event in events:
                 try:
                     sub.queue.put_nowait(event)
                 except asyncio.QueueFull:
                     # A client this far behind is told to reconnect and catch up by seq.
-                    sub.overflowed = True
+                    sub.mark_overflowed()
                     break

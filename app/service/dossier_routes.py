@@ -17,7 +17,7 @@ from fastapi.params import Depends
 from fastapi.responses import FileResponse, JSONResponse
 
 from app.core.errors import Conflict, DomainError, NotFound
-from app.service.errors import error_body
+from app.service.errors import BAD_JSON_MESSAGE, error_body
 from app.store.dossier_mirror import FILES_FOLDER, SHA256_RE, DossierMirror, InvalidContent
 from app.store.queue_store import QueueStore
 
@@ -93,14 +93,15 @@ def install_dossier_mirror(app: FastAPI, store: QueueStore, write: Depends, read
     def unknown(code: str) -> NotFound:
         return NotFound(f"Máy chủ Trung tâm chưa có hồ sơ {code}.", code="unknown_dossier")
 
-    @app.put("/api/dossiers/{code}", dependencies=[write], openapi_extra=_RECORD_BODY)
+    # max_body_size: above the service-wide 64 KB cap (app/service/limits.py), which reads it before the body
+    @app.put("/api/dossiers/{code}", dependencies=[write], openapi_extra=_RECORD_BODY, max_body_size=MAX_RECORD_BYTES)
     async def put_dossier(code: str, request: Request) -> dict[str, Any]:
         """Keep the record when its revision is newer; `files_missing`: files of the kept record still to send."""
         raw = await _read_body(request, MAX_RECORD_BYTES, "Hồ sơ gửi lên")
         try:
             record = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise InvalidContent("Nội dung gửi lên không phải JSON hợp lệ.", code="invalid_request") from None
+        except (ValueError, RecursionError):  # bad syntax, not UTF-8, nested too deep
+            raise InvalidContent(BAD_JSON_MESSAGE, code="bad_json") from None
         if not isinstance(record, dict):
             raise InvalidContent("Nội dung gửi lên phải là một hồ sơ (đối tượng JSON).", code="invalid_request")
         if record.get("code") != code:
@@ -111,7 +112,12 @@ def install_dossier_mirror(app: FastAPI, store: QueueStore, write: Depends, read
         missing = await run_in_threadpool(mirror.missing_files, code)
         return {"code": code, "revision": revision, "accepted": accepted, "files_missing": missing}
 
-    @app.put("/api/dossiers/{code}/files/{sha256}", dependencies=[write], openapi_extra=_FILE_BODY)
+    @app.put(
+        "/api/dossiers/{code}/files/{sha256}",
+        dependencies=[write],
+        openapi_extra=_FILE_BODY,
+        max_body_size=MAX_FILE_BYTES,
+    )
     async def put_dossier_file(code: str, sha256: str, request: Request) -> dict[str, Any]:
         _check_sha(sha256)
         wanted = await run_in_threadpool(mirror.files_of, code)

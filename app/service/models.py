@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.ticket import Channel
+
+# Ids in paths fit SQLite's 64-bit integers with room to spare: a larger one is a 422, not an OverflowError.
+MAX_ID = 2**62
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Mã số của phiếu")]
+CounterId = Annotated[int, Path(ge=1, le=MAX_ID, description="Số quầy")]
 
 
 class _Strict(BaseModel):
@@ -33,13 +41,14 @@ class PauseRequest(_Strict):
 class DeviceRequest(_Strict):
     name: str = Field(min_length=1, max_length=80)
     role: str = Field(description="admin | kiosk | counter | display")
+    counter: int | None = Field(default=None, ge=1, le=999, description="quầy của thiết bị vai trò counter")
 
 
 class UserRequest(_Strict):
     username: str = Field(min_length=1, max_length=64, description="Tên đăng nhập, ví dụ lan.nguyen")
     display_name: str = Field(min_length=1, max_length=80, description="Họ tên cán bộ")
     role: str = Field(description="clerk | director | admin")
-    secret: str = Field(min_length=1, max_length=128, description="Mã PIN (≥ 4 chữ số) hoặc mật khẩu (≥ 8 ký tự)")
+    secret: str = Field(min_length=1, max_length=128, description="Mã PIN (≥ 6 chữ số) hoặc mật khẩu (≥ 8 ký tự)")
 
 
 class UserOut(BaseModel):
@@ -89,6 +98,7 @@ class TicketOut(BaseModel):
 class IssuedTicketOut(TicketOut):
     people_ahead: int
     estimated_wait_s: int
+    follow: str = Field(default="", description="khóa trang theo dõi /t/{follow} in trong mã QR trên phiếu")
 
 
 class ErrorOut(BaseModel):

@@ -16,6 +16,7 @@ from app.core.clock import Clock, SystemClock
 from app.paths import default_catalog_path
 from app.service.api import create_app
 from app.service.mdns import Announcer
+from app.service.protocols import JsonErrorHttpProtocol, SlowClientWebSocketProtocol
 from app.store.catalog_file import load_catalog_file
 from app.store.devices import DeviceRegistry
 from app.store.queue_store import QueueStore
@@ -71,10 +72,13 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
     store, devices = open_store(data)
     announcer = Announcer(host, port, store.centre.name) if mdns else None
     app = create_app(store, devices)
-    # A backstop: a stop or an update must not wait all day on a TV that holds its socket open.
+    # http=: requests the parser refuses (an unknown method…) get the API's JSON error, not uvicorn's plain text;
+    # ws=: a slow client's 1013 close is queued behind its backlog instead of waiting for it to read (protocols.py).
+    # timeout_graceful_shutdown: a stop or an update must not wait all day on a TV that holds its socket open.
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
-    )
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5,
+        http=JsonErrorHttpProtocol, ws=SlowClientWebSocketProtocol,
+    )  # fmt: skip
     server = _Server(config, host, announcer)
     try:
         server.run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,18 +20,30 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class Device:
+    id: int
+    role: str
+    counter: int | None  # a counter device acts for this counter only
+
+
 class DeviceRegistry:
     def __init__(self, writer: Writer) -> None:
         self._writer = writer
         self._roles: dict[str, str] = {}
+        self._devices: dict[str, Device] = {}
         self._writer.run(self._load)
 
     def _load(self, tx: Tx) -> None:
-        rows = tx.conn.execute("SELECT token_sha256, role FROM devices WHERE revoked = 0").fetchall()
-        self._roles = {h: r for h, r in rows}
+        rows = tx.conn.execute("SELECT token_sha256, role, id, counter FROM devices WHERE revoked = 0").fetchall()
+        self._roles = {h: r for h, r, _i, _c in rows}
+        self._devices = {h: Device(int(i), str(r), int(c) if c is not None else None) for h, r, i, c in rows}
 
     def role_of(self, token: str) -> str | None:
         return self._roles.get(token_hash(token))
+
+    def device_of(self, token: str) -> Device | None:
+        return self._devices.get(token_hash(token))
 
     def has_admin(self) -> bool:
         return "admin" in self._roles.values()
@@ -48,20 +61,22 @@ class DeviceRegistry:
 
         self._writer.run(job)
 
-    def create(self, name: str, role: str, now: datetime) -> dict[str, Any]:
+    def create(self, name: str, role: str, now: datetime, counter: int | None = None) -> dict[str, Any]:
         if role not in ROLES:
             raise DomainError(f"Vai trò “{role}” không hợp lệ. Chọn: {', '.join(ROLES)}.", code="bad_role")
+        if counter is not None and role != "counter":
+            raise DomainError("Chỉ thiết bị vai trò counter mới gắn với một quầy.", code="bad_counter")
         if not name.strip():
             raise DomainError("Tên thiết bị không được để trống.", code="bad_name")
         token = secrets.token_urlsafe(32)
 
         def job(tx: Tx) -> int:
             cursor = tx.conn.execute(
-                "INSERT INTO devices (name, role, token_sha256, created_at) VALUES (?, ?, ?, ?)",
-                (name.strip(), role, token_hash(token), to_iso(now)),
+                "INSERT INTO devices (name, role, token_sha256, created_at, counter) VALUES (?, ?, ?, ?, ?)",
+                (name.strip(), role, token_hash(token), to_iso(now), counter),
             )
             self._load(tx)
             return int(cursor.lastrowid or 0)
 
         device_id = self._writer.run(job)
-        return {"id": device_id, "name": name.strip(), "role": role, "token": token}
+        return {"id": device_id, "name": name.strip(), "role": role, "counter": counter, "token": token}

@@ -3,16 +3,18 @@ and records an event; reads use their own connections (WAL lets them run beside 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from app.core.calling import choose_next
+from app.core.calling import choose_next, people_ahead
 from app.core.centre import Centre, CounterConfig, ServiceGroup
 from app.core.centre_codec import centre_from_dict, centre_to_dict
 from app.core.clock import LOCAL_TZ, Clock, local_day, to_iso
@@ -22,11 +24,36 @@ from app.core.issuing import group_status, next_number
 from app.core.kpi import compute_kpis
 from app.core.ticket import Channel, State, Ticket
 from app.store.database import connect, open_database
-from app.store.rows import load_tickets, save_ticket, ticket_to_dict
+from app.store.rows import (
+    TICKET_COLUMNS,
+    load_tickets,
+    save_ticket,
+    ticket_from_row,
+    ticket_row_to_dict,
+    ticket_to_dict,
+)
 from app.store.writer import Event, Tx, Writer
 
 _RECENT_SERVICES = 20
 _PAUSE_REASONS = {"break": "Nghỉ giải lao", "back_office": "Xử lý hồ sơ", "meeting": "Họp"}
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A client's key, the scope it is valid in (who, method, path) and the fingerprint of its request body."""
+
+    key: str
+    scope: str = ""
+    fingerprint: str = ""
+
+    @property
+    def stored(self) -> str:
+        return hashlib.sha256(f"{self.scope}\n{self.key}".encode()).hexdigest()
 
 
 class QueueStore:
@@ -64,53 +91,62 @@ class QueueStore:
         return local_day(self.clock.now())
 
     def snapshot(self) -> dict[str, Any]:
+        """The day's queue for a board or a reconnecting client. Its cost is the size of its answer: the group
+        counts come from the kept counters, the rows straight from the index into their public form."""
         conn = self.reader()
         conn.execute("BEGIN")
         try:
-            seq = conn.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0]
-            day = self.today()
-            open_tickets = load_tickets(conn, "day = ? AND state != 'done'", [day.isoformat()], with_intervals=False)
+            seq = _last_seq(conn)
+            day = self.today().isoformat()
+            waiting = conn.execute(
+                f"SELECT {TICKET_COLUMNS} FROM tickets WHERE state='waiting' AND day=? "
+                "ORDER BY priority IS NULL, issued_at, id",
+                [day],
+            ).fetchall()
+            at_counters = conn.execute(
+                f"SELECT {TICKET_COLUMNS} FROM tickets WHERE state IN ('called', 'serving') AND day=? ORDER BY id",
+                [day],
+            ).fetchall()
             counters = {r[0]: r for r in conn.execute("SELECT counter, status, reason, clerk FROM counter_state")}
-            issued = dict(
-                conn.execute("SELECT grp, issued FROM day_counters WHERE day = ?", [day.isoformat()]).fetchall()
-            )
-            last = dict(
-                conn.execute("SELECT grp, last_number FROM day_counters WHERE day = ?", [day.isoformat()]).fetchall()
+            numbers = {
+                r[0]: r for r in conn.execute("SELECT grp, issued, last_number FROM day_counters WHERE day=?", [day])
+            }
+            waiting_by_group = dict(
+                conn.execute("SELECT grp, sum(n) FROM waiting_counts WHERE day=? GROUP BY grp", [day]).fetchall()
             )
         finally:
             conn.execute("COMMIT")
         now = self.clock.now()
-        waiting = [t for t in open_tickets if t.state is State.WAITING]
         groups = []
         for g in self.centre.groups:
-            status = group_status(g, now, issued.get(g.code, 0), last.get(g.code))
+            issued, last = numbers[g.code][1:] if g.code in numbers else (0, None)
+            status = group_status(g, now, issued, last)
             groups.append({
                 **self.group_view(g),
-                "waiting": sum(1 for t in waiting if t.group == g.code),
-                "issued_today": issued.get(g.code, 0),
+                "waiting": int(waiting_by_group.get(g.code) or 0),
+                "issued_today": issued,
                 "open": status.open,
                 "closed_message": status.message or None,
                 "reopens_at": to_iso(status.reopens_at) if status.reopens_at else None,
             })  # fmt: skip
+        current: dict[int, tuple[Any, ...]] = {}
+        for row in at_counters:
+            current.setdefault(row[12], row)  # the counter column; the first by id, as the counter shows it
         counter_views = []
         for c in self.centre.counters:
             state = counters.get(c.id)
-            current = next(
-                (t for t in open_tickets if t.counter == c.id and t.state is not State.WAITING),
-                None,
-            )
             counter_views.append({
                 **self.counter_view(c),
                 "status": state[1] if state else "closed",
                 "reason": state[2] if state else None,
-                "current": ticket_to_dict(current) if current else None,
+                "current": ticket_row_to_dict(current[c.id]) if c.id in current else None,
             })  # fmt: skip
         return {
             "seq": seq,
-            "day": day.isoformat(),
+            "day": day,
             "groups": groups,
             "counters": counter_views,
-            "waiting": [ticket_to_dict(t) for t in sorted(waiting, key=lambda t: (not t.is_priority, t.issued_at))],
+            "waiting": [ticket_row_to_dict(r) for r in waiting],
         }
 
     def events_since(self, seq: int, limit: int = 10_000) -> list[Event]:
@@ -121,8 +157,8 @@ class QueueStore:
         return [Event(s, at, kind, json.loads(p)) for s, at, kind, p in rows]
 
     def oldest_seq(self) -> int:
-        row = self.reader().execute("SELECT min(seq) FROM events").fetchone()
-        return int(row[0] or 0)
+        """The oldest event seq kept (see seq_range)."""
+        return self.seq_range()[0]
 
     def setting(self, key: str) -> str | None:
         """A centre setting kept in the config table (e.g. the hall notice), or None when never set."""
@@ -139,9 +175,19 @@ class QueueStore:
         self.writer.run(job)
 
     def seq_range(self) -> tuple[int, int]:
-        """The oldest and newest event seq kept (0, 0 when there are none)."""
-        row = self.reader().execute("SELECT min(seq), max(seq) FROM events").fetchone()
-        return int(row[0] or 0), int(row[1] or 0)
+        """The oldest event seq kept and the newest ever given: (0, 0) on a fresh database. Only today's events
+        are kept (the day roll prunes the rest); when none is kept yet, (newest + 1, newest), so a client that
+        is not up to date is sent a snapshot rather than an empty replay."""
+        conn = self.reader()
+        conn.execute("BEGIN")
+        try:
+            oldest = conn.execute("SELECT min(seq) FROM events").fetchone()[0]
+            newest = _last_seq(conn)
+        finally:
+            conn.execute("COMMIT")
+        if oldest is None:
+            return (newest + 1 if newest else 0), newest
+        return int(oldest), newest
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         found = load_tickets(self.reader(), "id = ?", [ticket_id], with_intervals=False)
@@ -180,27 +226,36 @@ class QueueStore:
 
     # --- commands (each runs on the writer) ----------------------------------------------------
 
-    def command(self, job: Callable[[Tx], Any], idempotency_key: str | None = None) -> Any:
+    def command(self, job: Callable[[Tx], Any], idempotency_key: str | IdempotencyKey | None = None) -> Any:
         """Run a command and wait for its commit."""
         return self.submit(job, idempotency_key).result()
 
-    def submit(self, job: Callable[[Tx], Any], idempotency_key: str | None = None) -> Future[Any]:
+    def submit(self, job: Callable[[Tx], Any], idempotency_key: str | IdempotencyKey | None = None) -> Future[Any]:
         """Queue a command for the writer; with a key, a retried request gets the first answer
-        and changes nothing."""
+        and changes nothing. A key is stored per scope (who, method, path) with the request's fingerprint:
+        the same key for another request is refused, never answered with someone else's result."""
         if idempotency_key is None:
             return self.writer.submit(lambda tx: self._with_day(tx, job))
+        key = idempotency_key if isinstance(idempotency_key, IdempotencyKey) else IdempotencyKey(idempotency_key)
 
         def once(tx: Tx) -> Any:
             # Roll first, so yesterday's keys are gone before we look one up.
             self._roll_day(tx)
-            row = tx.conn.execute("SELECT body FROM requests WHERE key = ?", (idempotency_key,)).fetchone()
+            row = tx.conn.execute("SELECT body FROM requests WHERE key = ?", (key.stored,)).fetchone()
             if row is not None:
-                return json.loads(row[0])
+                kept = json.loads(row[0])
+                if not isinstance(kept, dict) or kept.get("fingerprint") != key.fingerprint:
+                    raise IdempotencyKeyReused(
+                        "Mã chống gửi trùng (Idempotency-Key) này đã dùng cho một yêu cầu khác. "
+                        "Mỗi yêu cầu mới cần một mã mới.",
+                    )
+                return kept["result"]
             result = job(tx)
             tx.conn.execute(
                 "INSERT INTO requests (key, status, body, at) VALUES (?, 200, ?, ?)",
-                (idempotency_key, json.dumps(result, ensure_ascii=False), to_iso(self.clock.now())),
-            )
+                (key.stored, json.dumps({"fingerprint": key.fingerprint, "result": result}, ensure_ascii=False),
+                 to_iso(self.clock.now())),
+            )  # fmt: skip
             return result
 
         return self.writer.submit(once)
@@ -232,6 +287,10 @@ class QueueStore:
         # `at` is stored in UTC: compare with local midnight in UTC, not with the local date.
         midnight = datetime.combine(today, time(0), tzinfo=LOCAL_TZ)
         tx.conn.execute("DELETE FROM requests WHERE at < ?", (to_iso(midnight),))
+        # Keep only the day's events (a client further behind gets a snapshot, see seq_range) and counts:
+        # the file then grows with the tickets and their intervals, the KPI history, and nothing else.
+        tx.conn.execute("DELETE FROM events WHERE at < ?", (to_iso(midnight),))
+        tx.conn.execute("DELETE FROM waiting_counts WHERE day < ?", (today.isoformat(),))
         tx.conn.execute(
             "INSERT INTO config (key, value) VALUES ('open_day', ?) "
             "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
@@ -296,21 +355,14 @@ class QueueStore:
             )
             view = ticket_to_dict(ticket)
             tx.emit("ticket.issued", {"ticket": view}, now)
-            return {**view, **self._estimate(tx.conn, ticket, group)}
+            return {**view, **self._estimate(tx.conn, ticket, group, just_issued=True)}
 
         return job
 
-    def _estimate(self, conn: sqlite3.Connection, ticket: Ticket, group: ServiceGroup) -> dict[str, Any]:
-        # people_ahead in SQL (the same order as core.calling.people_ahead): priority first, then issue time.
-        ahead_sql = (
-            "SELECT count(*) FROM tickets WHERE state='waiting' AND day=? AND grp=? AND id != ? AND "
-            "((priority IS NULL) < ? OR ((priority IS NULL) = ? AND (issued_at < ? OR (issued_at = ? AND id < ?))))"
-        )
-        normal = int(not ticket.is_priority)
-        issued = to_iso(ticket.issued_at)
-        ahead = conn.execute(
-            ahead_sql, (ticket.day.isoformat(), group.code, ticket.id, normal, normal, issued, issued, ticket.id)
-        ).fetchone()[0]
+    def _estimate(
+        self, conn: sqlite3.Connection, ticket: Ticket, group: ServiceGroup, *, just_issued: bool = False
+    ) -> dict[str, Any]:
+        ahead = self._people_ahead(conn, ticket, just_issued=just_issued)
         recent = conn.execute(
             'SELECT (julianday("end") - julianday(start)) * 86400 FROM intervals '
             'WHERE state=\'serving\' AND grp=? AND "end" IS NOT NULL ORDER BY "end" DESC LIMIT ?',
@@ -326,20 +378,44 @@ class QueueStore:
         )
         return {"people_ahead": ahead, "estimated_wait_s": round(wait)}
 
+    def _people_ahead(self, conn: sqlite3.Connection, ticket: Ticket, *, just_issued: bool) -> int:
+        """core.calling.people_ahead from the kept line counts and one range of the tickets_queue index: the
+        range behind a ticket just issued (it is normally last: empty), before one asked about later."""
+        day = ticket.day.isoformat()
+        lines = dict(conn.execute("SELECT priority, n FROM waiting_counts WHERE day=? AND grp=?", (day, ticket.group)))
+        # Two seeks, not a row-value range: SQLite would range on issued_at alone and walk every ticket
+        # issued in the same instant.
+        line = (
+            "SELECT count(*) FROM tickets WHERE state='waiting' AND day=:day AND grp=:grp "
+            "AND (priority IS NULL)=:normal"
+        )
+        side = "<" if not just_issued else ">"
+        sql = f"SELECT ({line} AND issued_at {side} :at) + ({line} AND issued_at = :at AND id {side} :id)"
+        params = {"day": day, "grp": ticket.group, "normal": int(not ticket.is_priority),
+                  "at": to_iso(ticket.issued_at), "id": ticket.id}  # fmt: skip
+        if just_issued:  # the line includes the ticket itself
+            behind = int(conn.execute(sql, params).fetchone()[0])
+            before = int(lines.get(int(ticket.is_priority), 0)) - 1 - behind
+        else:
+            before = int(conn.execute(sql, params).fetchone()[0])
+        return people_ahead(
+            is_priority=ticket.is_priority, priority_waiting=int(lines.get(1, 0)), same_line_before=before
+        )
+
     def _queue_heads(self, conn: sqlite3.Connection, day: date, groups: list[str]) -> list[Ticket]:
         """The first waiting priority and normal ticket of each group: all call-next needs to choose,
-        since the policy's pick over these heads equals its pick over the whole queue."""
-        heads: list[Ticket] = []
-        for grp in groups:
-            for normal in (0, 1):
-                heads += load_tickets(
-                    conn,
-                    "state='waiting' AND day=? AND grp=? AND (priority IS NULL)=? ORDER BY issued_at, id LIMIT 1",
-                    [day.isoformat(), grp, normal],
-                    with_intervals=False,
-                    order=False,
-                )
-        return heads
+        since the policy's pick over these heads equals its pick over the whole queue. One statement,
+        one index seek per line."""
+        head = (
+            f"SELECT * FROM (SELECT {TICKET_COLUMNS} FROM tickets WHERE state='waiting' AND day=? AND grp=? "
+            "AND (priority IS NULL)=? ORDER BY issued_at, id LIMIT 1)"
+        )
+        lines = [(day.isoformat(), grp, normal) for grp in groups for normal in (0, 1)]
+        if not lines:
+            return []
+        sql = " UNION ALL ".join([head] * len(lines))
+        rows = conn.execute(sql, [v for line in lines for v in line]).fetchall()
+        return [ticket_from_row(r) for r in rows]
 
     def _current(self, conn: sqlite3.Connection, counter_id: int) -> Ticket | None:
         found = load_tickets(conn, "counter = ? AND state IN ('called', 'serving')", [counter_id])
@@ -514,3 +590,9 @@ class QueueStore:
             return view
 
         return job
+
+
+def _last_seq(conn: sqlite3.Connection) -> int:
+    """The newest event seq ever given (AUTOINCREMENT keeps it when older events are pruned), 0 before any."""
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name='events'").fetchone()
+    return int(row[0]) if row else 0

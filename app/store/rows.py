@@ -116,3 +116,25 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
         "counter": ticket.counter,
         "transfers": ticket.transfers,
     }
+
+
+def ticket_row_to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+    """`ticket_to_dict` straight from a row of TICKET_COLUMNS, for views listing a whole queue: the stored
+    text is already the public form (days and times are written by `save_ticket` as the view shows them)."""
+    (tid, day, grp, number, display, issued_at, channel, priority, _granted_by, state, outcome,
+     call_count, counter, transfers) = row  # fmt: skip
+    return {
+        "id": int(tid),
+        "number": display,
+        "seq_number": int(number),
+        "group": grp,
+        "day": day,
+        "issued_at": issued_at,
+        "channel": channel,
+        "priority": priority,
+        "state": state,
+        "outcome": outcome or None,
+        "call_count": int(call_count),
+        "counter": counter,
+        "transfers": int(transfers),
+    }

@@ -149,3 +149,78 @@ def m004_dossier_mirror(db: Database) -> None:
         );
         """
     )
+
+
+@queue_migrations()
+def m007_device_counter(db: Database) -> None:
+    # A counter device acts for one counter only (issue 11, finding 2).
+    db.executescript("ALTER TABLE devices ADD COLUMN counter INTEGER;")
+
+
+@queue_migrations()
+def m005_sign_in_failures(db: Database) -> None:
+    # Failed sign-ins (and ones still being checked) and the locks they caused, kept through a restart
+    # (app/store/users.py; issue 11, finding 4). Rows older than the longest window are pruned as new ones come.
+    db.executescript(
+        """
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL,          -- as typed, trimmed and case-folded: known or not
+            address TEXT NOT NULL,           -- the client's IP address, '' when the caller gave none
+            at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_user ON sign_in_failures (username, at);
+        CREATE INDEX sign_in_failures_address ON sign_in_failures (address, at);
+        CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+        CREATE TABLE sign_in_locks (
+            scope TEXT NOT NULL CHECK (scope IN ('pair', 'user', 'address')),
+            username TEXT NOT NULL,          -- '' for an address lock
+            address TEXT NOT NULL,           -- '' for a username lock
+            until TEXT NOT NULL,             -- failures before this no longer count for this scope
+            PRIMARY KEY (scope, username, address)
+        );
+        """
+    )
+
+
+@queue_migrations()
+def m006_queue_indexes(db: Database) -> None:
+    # The cost of issuing and calling must not grow with the number waiting (issue 11, "cost flat as the day
+    # grows"): how many wait in each group's two lines is kept as a counter, by triggers in the same transaction
+    # as every ticket write, so people-ahead and the boards' counts are one row read instead of a count over
+    # the waiting tickets. A day's rows are dropped at the day roll (app/store/queue_store.py).
+    db.executescript(
+        """
+        CREATE TABLE waiting_counts (
+            day TEXT NOT NULL,
+            grp TEXT NOT NULL,
+            priority INTEGER NOT NULL,       -- 1: the priority line, 0: the normal line
+            n INTEGER NOT NULL,
+            PRIMARY KEY (day, grp, priority)
+        ) WITHOUT ROWID;
+        INSERT INTO waiting_counts (day, grp, priority, n)
+            SELECT day, grp, priority IS NOT NULL, count(*) FROM tickets WHERE state = 'waiting' GROUP BY 1, 2, 3;
+        CREATE TRIGGER waiting_counts_insert AFTER INSERT ON tickets WHEN NEW.state = 'waiting' BEGIN
+            INSERT INTO waiting_counts (day, grp, priority, n) VALUES (NEW.day, NEW.grp, NEW.priority IS NOT NULL, 1)
+                ON CONFLICT (day, grp, priority) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER waiting_counts_leave AFTER UPDATE ON tickets
+        WHEN OLD.state = 'waiting' AND NOT (NEW.state = 'waiting' AND NEW.day = OLD.day AND NEW.grp = OLD.grp
+                                            AND (NEW.priority IS NULL) = (OLD.priority IS NULL)) BEGIN
+            UPDATE waiting_counts SET n = n - 1
+                WHERE day = OLD.day AND grp = OLD.grp AND priority = (OLD.priority IS NOT NULL);
+        END;
+        CREATE TRIGGER waiting_counts_join AFTER UPDATE ON tickets
+        WHEN NEW.state = 'waiting' AND NOT (OLD.state = 'waiting' AND NEW.day = OLD.day AND NEW.grp = OLD.grp
+                                            AND (NEW.priority IS NULL) = (OLD.priority IS NULL)) BEGIN
+            INSERT INTO waiting_counts (day, grp, priority, n) VALUES (NEW.day, NEW.grp, NEW.priority IS NOT NULL, 1)
+                ON CONFLICT (day, grp, priority) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER waiting_counts_delete AFTER DELETE ON tickets WHEN OLD.state = 'waiting' BEGIN
+            UPDATE waiting_counts SET n = n - 1
+                WHERE day = OLD.day AND grp = OLD.grp AND priority = (OLD.priority IS NOT NULL);
+        END;
+        -- the day roll drops yesterday's events by time
+        CREATE INDEX events_at ON events (at);
+        """
+    )

@@ -1,11 +1,12 @@
 """The centre's staff (clerks, directors, admins) and their sign-in sessions, in the queue database.
 
-Secrets (a PIN of at least 4 digits or a password of at least 8 characters) are stored only as scrypt
-hashes (`scrypt$n$r$p$salt_b64$hash_b64`) and compared in constant time. A session token is 256 random
-bits, stored as its SHA-256 like device tokens, and ends at the next local midnight: a clerk signs in
-each working day. Failed sign-ins are counted per username, known or not, and five in a row lock that
-name for five minutes; the answer never tells whether the username exists. Nothing here logs a secret
-or a hash.
+Secrets (a PIN of at least 6 digits that follows no pattern, or a password of at least 8 characters: see
+`check_secret`) are stored only as scrypt hashes (`scrypt$n$r$p$salt_b64$hash_b64`) and compared in constant
+time. A session token is 256 random bits, stored as its SHA-256 like device tokens, and ends at the next local
+midnight: a clerk signs in each working day. Failed sign-ins are kept in the database, so a restart keeps a
+lock, and are limited per username and source address, per username and per address (see
+`UserStore.authenticate`); the answer never tells whether the username exists. Nothing here logs a secret or a
+hash.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import math
 import re
 import secrets
-import threading
+import sqlite3
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 from app.core.clock import LOCAL_TZ, Clock, from_iso, local_day, to_iso
 from app.core.errors import Conflict, DomainError
@@ -34,11 +36,35 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 _MAX_MEM = 64 * 1024 * 1024
 
-PIN_MIN, PASSWORD_MIN, SECRET_MAX = 4, 8, 128
-LOCK_AFTER = 5  # failed sign-ins in a row …
-LOCK_S = 300  # … lock the username this long
-_FAILURE_WINDOW_S = 15 * 60  # failures further apart than this do not add up
-_TRACKED_MAX = 10_000  # usernames with failures kept in memory; the stalest are forgotten first
+PIN_MIN, PASSWORD_MIN, SECRET_MAX = 6, 8, 128
+
+# Favourite PINs from published studies of chosen 6-digit PINs (keypad lines and shapes, mirrors, doubled
+# digits) that the pattern rules of `trivial_pin` do not already refuse. The rules catch 000000, 123456,
+# 654321, 890123, 121212, 123123, 520520, 696969 and the like; this list stays short and is not a dictionary.
+COMMON_PINS = frozenset(
+    {"112233", "223344", "332211", "001122", "111222", "000111", "123321", "321123", "147258", "147852",
+     "258369", "369258", "159753", "159357", "357159", "951753", "789456", "456123", "147369", "102030",
+     "123654", "5201314", "1314520"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Limit:
+    """`after` failed sign-ins within `window_s` seconds lock the scope for `lock_s` seconds."""
+
+    scope: str  # pair: one username from one address | user: one username from anywhere | address: any username
+    after: int
+    window_s: int
+    lock_s: int
+
+
+PAIR_LIMIT = Limit("pair", after=5, window_s=5 * 60, lock_s=5 * 60)
+USER_LIMIT = Limit("user", after=15, window_s=15 * 60, lock_s=15 * 60)
+ADDRESS_LIMIT = Limit("address", after=20, window_s=10 * 60, lock_s=10 * 60)
+LIMITS = (PAIR_LIMIT, USER_LIMIT, ADDRESS_LIMIT)
+LOCK_AFTER, LOCK_S = PAIR_LIMIT.after, PAIR_LIMIT.lock_s  # what a clerk who mistypes meets
+_KEEP_S = max(limit.window_s for limit in LIMITS)  # failures older than this count for nothing: pruned
+_KEY_MAX = 64  # stored usernames and addresses are cut to this length
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$")
 
@@ -52,7 +78,7 @@ class SignInRefused(DomainError):
 
 
 class LockedOut(SignInRefused):
-    """Too many failures for this username: HTTP 429 until `details["retry_at"]`."""
+    """Too many failures (`details["scope"]`: pair, user or address): HTTP 429 until `details["retry_at"]`."""
 
     code = "locked_out"
 
@@ -61,12 +87,21 @@ class LockedOut(SignInRefused):
 
 
 def check_secret(secret: str) -> None:
-    """A PIN (digits only) of at least 4 digits, or a password of at least 8 characters."""
+    """A PIN (ASCII digits only) of at least 6 digits that `trivial_pin` accepts, or a password (anything else)
+    of at least 8 characters, not only spaces. Applied wherever a secret is set (the API and `app user add`);
+    accounts made before these rules keep signing in with their old secret."""
     if len(secret) > SECRET_MAX:
         raise DomainError(f"Mã PIN hoặc mật khẩu dài quá {SECRET_MAX} ký tự.", code="bad_secret")
+    advice = (
+        f"Hãy chọn từ {PIN_MIN} chữ số trở lên không theo quy luật nào (tránh cả ngày sinh, số điện thoại), "
+        f"hoặc dùng mật khẩu từ {PASSWORD_MIN} ký tự."
+    )
     if secret.isascii() and secret.isdigit():
         if len(secret) < PIN_MIN:
-            raise DomainError(f"Mã PIN phải có ít nhất {PIN_MIN} chữ số.", code="bad_secret")
+            raise DomainError(f"Mã PIN phải có ít nhất {PIN_MIN} chữ số. {advice}", code="bad_secret")
+        reason = trivial_pin(secret)
+        if reason is not None:
+            raise DomainError(f"Mã PIN này quá dễ đoán: {reason}. {advice}", code="weak_pin")
         return
     if len(secret) < PASSWORD_MIN:
         raise DomainError(
@@ -75,6 +110,26 @@ def check_secret(secret: str) -> None:
         )
     if not secret.strip():
         raise DomainError("Mật khẩu không được chỉ gồm dấu cách.", code="bad_secret")
+
+
+def trivial_pin(pin: str) -> str | None:
+    """Why a PIN of ASCII digits is among the first an attacker tries (in Vietnamese), or None.
+
+    Refused: one digit repeated (000000, 111111); a run up or down by one, wrapping past 9 and 0 (123456,
+    654321, 012345, 987654, 890123); a short group repeated, that is any PIN with a period of at most half its
+    length (121212, 123123, 520520, 696969, 12341234); and the few favourites in `COMMON_PINS`. Dates and
+    phone numbers are not refused (too many to list honestly); the message advises against them.
+    """
+    if len(set(pin)) == 1:
+        return "chỉ gồm một chữ số lặp lại (như 000000, 111111)"
+    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
+    if steps in ({1}, {9}):
+        return "là dãy số đếm tăng hoặc giảm dần (như 123456, 654321, 890123)"
+    if any(pin == (pin[:size] * len(pin))[: len(pin)] for size in range(2, len(pin) // 2 + 1)):
+        return "là một nhóm số lặp đi lặp lại (như 121212, 123123)"
+    if pin in COMMON_PINS:
+        return "nằm trong số các mã được chọn nhiều nhất, mà kẻ gian thử trước tiên (như 112233, 123321, 147258)"
+    return None
 
 
 def _b64(data: bytes) -> str:
@@ -132,20 +187,11 @@ class Session:
         return {"username": self.username, "display_name": self.display_name, "role": self.role}
 
 
-@dataclass
-class _Failures:
-    attempts: int = 0  # failed, or still being checked
-    last: datetime | None = None
-    locked_until: datetime | None = None
-
-
 class UserStore:
     def __init__(self, writer: Writer, clock: Clock) -> None:
         self._writer = writer
         self._clock = clock
         self._sessions: dict[str, Session] = {}
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
         self._writer.run(self._load_sessions)
 
     # --- accounts -------------------------------------------------------------------------------
@@ -200,11 +246,37 @@ class UserStore:
 
     # --- signing in -------------------------------------------------------------------------------
 
-    def authenticate(self, username: str, secret: str) -> dict[str, Any]:
-        """The account for these credentials, or SignInRefused / LockedOut (same answer whether or not
-        the username exists)."""
-        key = username.strip().casefold()
-        self._begin_attempt(key)
+    def authenticate(self, username: str, secret: str, address: str | None = None) -> dict[str, Any]:
+        """The account for these credentials, or SignInRefused / LockedOut (the same answers whether or not the
+        username exists). `address` is the client's IP address as the socket saw it, never a header.
+
+        Failures are kept in the database (a restart keeps a lock) and limited at three scopes:
+
+        - pair (`PAIR_LIMIT`): 5 failures for one username from one address within 5 minutes lock that
+          username *from that address* for 5 minutes. This is the lock a clerk who mistypes meets. It is not a
+          lock of the username alone because usernames are easy to learn (the door, the counter screen, the
+          statistics): such a lock lets anyone on the LAN keep every clerk out of work by typing five wrong PINs
+          for each name. Per pair, the attacker locks only their own machine; the clerk still signs in from the
+          counter PC.
+        - user (`USER_LIMIT`): 15 failures for one username within 15 minutes, each address counting for at most
+          5 of them, lock the username from every address for 15 minutes. This caps guessing one account's PIN
+          from many machines. Triggering it takes at least three addresses, so one stray PC cannot keep a clerk
+          out; this is the trade-off kept on purpose: someone with three machines on the LAN can lock a clerk
+          for 15 minutes at a time (an admin sees it and acts) rather than guess without limit.
+        - address (`ADDRESS_LIMIT`): 20 failures from one address within 10 minutes, whatever the usernames,
+          lock that address for 10 minutes, so one machine cannot spray guesses over every username (four names
+          at five guesses each, then it is locked).
+
+        An attempt counts as a failure from the moment it starts until its secret is verified, so parallel
+        requests cannot run past a limit while scrypt runs. A success deletes its pair's failures (the clerk's
+        own typos), not those other addresses made against the name. Attempts refused by a lock are not counted,
+        so a lock ends on time even while someone keeps trying; failures from before a scope's last lock ended do
+        not count again towards that scope.
+        """
+        key, source = username.strip().casefold()[:_KEY_MAX], (address or "")[:_KEY_MAX]
+        lock: _Lock | None = self._writer.run(lambda tx: _begin_attempt(tx.conn, key, source, self._clock.now()))
+        if lock is not None:
+            raise _locked(lock, self._clock.now())
         row: tuple[Any, ...] | None = None
         if _USERNAME.match(username.strip()) and len(secret) <= SECRET_MAX:
             row = self._writer.run(
@@ -215,55 +287,18 @@ class UserStore:
             )
         ok = verify_secret(secret[:SECRET_MAX], str(row[4]) if row else _DUMMY_HASH)
         if row is None or not ok or not row[5]:
-            self._failed(key)
-        with self._lock:
-            self._failures.pop(key, None)
-        assert row is not None
+            lock = self._writer.run(lambda tx: _failed_attempt(tx.conn, key, source, self._clock.now()))
+            if lock is not None:
+                raise _locked(lock, self._clock.now())
+            raise SignInRefused(BAD_CREDENTIALS)
+        self._writer.run(lambda tx: _forget_failures(tx.conn, key, source))
         return {"id": int(row[0]), "username": str(row[1]), "display_name": str(row[2]), "role": str(row[3])}
 
-    def _begin_attempt(self, key: str) -> None:
-        now = self._clock.now()
-        with self._lock:
-            record = self._failures.get(key)
-            if record is not None and record.locked_until is not None and now >= record.locked_until:
-                record = None  # the lock is over: a clean slate
-            elif (
-                record is not None
-                and record.locked_until is None
-                and record.last is not None
-                and (now - record.last).total_seconds() > _FAILURE_WINDOW_S
-            ):
-                record = None  # old failures do not add up with new ones
-            if record is None:
-                if len(self._failures) >= _TRACKED_MAX:
-                    self._forget_stalest()
-                record = self._failures[key] = _Failures()
-            if record.locked_until is not None:
-                raise _locked(record.locked_until, now)
-            if record.attempts >= LOCK_AFTER:  # failures plus attempts still being checked
-                record.locked_until = now + timedelta(seconds=LOCK_S)
-                raise _locked(record.locked_until, now)
-            record.attempts += 1
-            record.last = now
-
-    def _failed(self, key: str) -> NoReturn:
-        now = self._clock.now()
-        with self._lock:
-            record = self._failures.setdefault(key, _Failures(attempts=1))
-            record.last = now
-            if record.attempts >= LOCK_AFTER:
-                record.locked_until = record.locked_until or now + timedelta(seconds=LOCK_S)
-                raise _locked(record.locked_until, now)
-        raise SignInRefused(BAD_CREDENTIALS)
-
-    def _forget_stalest(self) -> None:
-        oldest = sorted(self._failures, key=lambda k: self._failures[k].last or datetime.min.replace(tzinfo=LOCAL_TZ))
-        for k in oldest[: len(oldest) // 10 or 1]:
-            del self._failures[k]
-
-    def sign_in(self, username: str, secret: str, counter: int | None = None) -> tuple[str, Session]:
-        """A new session token (shown once) for valid credentials."""
-        user = self.authenticate(username, secret)
+    def sign_in(
+        self, username: str, secret: str, counter: int | None = None, *, address: str | None = None
+    ) -> tuple[str, Session]:
+        """A new session token (shown once) for valid credentials sent from `address` (the client's IP)."""
+        user = self.authenticate(username, secret, address)
         token = secrets.token_urlsafe(32)
         now = self._clock.now()
         session = Session(user["id"], user["username"], user["display_name"], user["role"], counter, session_end(now))
@@ -308,15 +343,114 @@ class UserStore:
         self._sessions = {r[0]: Session(r[1], r[2], r[3], r[4], r[5], from_iso(r[6])) for r in rows}
 
 
-def _locked(until: datetime, now: datetime) -> LockedOut:
-    at = until.astimezone(LOCAL_TZ).strftime("%H:%M")
-    minutes = max(1, math.ceil((until - now).total_seconds() / 60))
-    return LockedOut(
-        f"Đăng nhập sai {LOCK_AFTER} lần liên tiếp nên tên đăng nhập này tạm bị khóa. "
-        f"Vui lòng thử lại sau {at} (khoảng {minutes} phút nữa).",
-        retry_at=to_iso(until),
-        retry_after_s=max(1, math.ceil((until - now).total_seconds())),
-    )
+# --- sign-in failures and locks (the rules are in UserStore.authenticate) ---------------------------
 
 
-__all__ = ["ROLES", "LockedOut", "Session", "SignInRefused", "UserStore", "hash_secret", "verify_secret"]
+@dataclass(frozen=True)
+class _Lock:
+    scope: str
+    until: datetime
+
+
+_COUNT_SQL = {
+    "pair": "SELECT COUNT(*) FROM sign_in_failures "
+    "WHERE username = :user AND address = :address AND at > :start AND at >= :mark",
+    "user": "SELECT COALESCE(SUM(MIN(n, :cap)), 0) FROM (SELECT COUNT(*) AS n FROM sign_in_failures "
+    "WHERE username = :user AND at > :start AND at >= :mark GROUP BY address)",
+    "address": "SELECT COUNT(*) FROM sign_in_failures WHERE address = :address AND at > :start AND at >= :mark",
+}
+
+
+def _lock_rows(conn: sqlite3.Connection, key: str, source: str) -> dict[str, str]:
+    """scope → the end of its latest lock (ISO, maybe past) for this username and address."""
+    rows = conn.execute(
+        "SELECT scope, until FROM sign_in_locks WHERE (scope = 'pair' AND username = ? AND address = ?) "
+        "OR (scope = 'user' AND username = ? AND address = '') "
+        "OR (scope = 'address' AND username = '' AND address = ?)",
+        (key, source, key, source),
+    ).fetchall()
+    return {str(scope): str(until) for scope, until in rows}
+
+
+def _active_lock(conn: sqlite3.Connection, key: str, source: str, now: datetime) -> _Lock | None:
+    """The lock that ends last among those in force now, or None."""
+    ends = [(from_iso(until), scope) for scope, until in _lock_rows(conn, key, source).items()]
+    live = sorted((until, scope) for until, scope in ends if until > now)
+    return _Lock(live[-1][1], live[-1][0]) if live else None
+
+
+def _lock_reached_limits(conn: sqlite3.Connection, key: str, source: str, now: datetime) -> None:
+    """Lock every scope whose failures reached its limit (and that is not locked already)."""
+    marks = _lock_rows(conn, key, source)
+    for limit in LIMITS:
+        mark = marks.get(limit.scope, "")
+        if mark and from_iso(mark) > now:
+            continue
+        params = {"user": key, "address": source, "cap": PAIR_LIMIT.after, "mark": mark,
+                  "start": to_iso(now - timedelta(seconds=limit.window_s))}  # fmt: skip
+        if int(conn.execute(_COUNT_SQL[limit.scope], params).fetchone()[0]) >= limit.after:
+            conn.execute(
+                "INSERT OR REPLACE INTO sign_in_locks (scope, username, address, until) VALUES (?, ?, ?, ?)",
+                (limit.scope, "" if limit.scope == "address" else key, "" if limit.scope == "user" else source,
+                 to_iso(now + timedelta(seconds=limit.lock_s))),
+            )  # fmt: skip
+
+
+def _begin_attempt(conn: sqlite3.Connection, key: str, source: str, now: datetime) -> _Lock | None:
+    """The lock that refuses this attempt, or None after recording it as a failure until it proves right."""
+    keep = to_iso(now - timedelta(seconds=_KEEP_S))
+    conn.execute("DELETE FROM sign_in_failures WHERE at <= ?", (keep,))
+    conn.execute("DELETE FROM sign_in_locks WHERE until <= ?", (keep,))
+    lock = _active_lock(conn, key, source, now)
+    if lock is None:
+        _lock_reached_limits(conn, key, source, now)  # attempts still being checked count too
+        lock = _active_lock(conn, key, source, now)
+    if lock is None:
+        conn.execute(
+            "INSERT INTO sign_in_failures (username, address, at) VALUES (?, ?, ?)", (key, source, to_iso(now))
+        )
+    return lock
+
+
+def _failed_attempt(conn: sqlite3.Connection, key: str, source: str, now: datetime) -> _Lock | None:
+    """The attempt stays a failure; the lock it completed (or one set meanwhile), if any."""
+    _lock_reached_limits(conn, key, source, now)
+    return _active_lock(conn, key, source, now)
+
+
+def _forget_failures(conn: sqlite3.Connection, key: str, source: str) -> None:
+    """A success: the pair's earlier failures were typos of the person who now got it right."""
+    conn.execute("DELETE FROM sign_in_failures WHERE username = ? AND address = ?", (key, source))
+
+
+def _locked(lock: _Lock, now: datetime) -> LockedOut:
+    at = lock.until.astimezone(LOCAL_TZ).strftime("%H:%M")
+    seconds = max(1, math.ceil((lock.until - now).total_seconds()))
+    wait = f"Vui lòng thử lại sau {at} (khoảng {max(1, math.ceil(seconds / 60))} phút nữa)."
+    if lock.scope == "address":
+        text = f"Máy này đã đăng nhập sai quá nhiều lần nên tạm thời không đăng nhập được bằng tên nào. {wait}"
+    elif lock.scope == "user":
+        text = (
+            "Tên đăng nhập này bị nhập sai nhiều lần từ nhiều máy nên tạm bị khóa trên mọi máy. "
+            f"{wait} Nếu không phải bạn nhập sai, hãy báo quản trị viên."
+        )
+    else:
+        text = (
+            f"Đăng nhập sai {LOCK_AFTER} lần trong {PAIR_LIMIT.window_s // 60} phút từ máy này nên tên đăng nhập "
+            f"này tạm bị khóa trên máy này. {wait}"
+        )
+    return LockedOut(text, retry_at=to_iso(lock.until), retry_after_s=seconds, scope=lock.scope)
+
+
+__all__ = [
+    "LIMITS",
+    "ROLES",
+    "LockedOut",
+    "Session",
+    "SignInRefused",
+    "UserStore",
+    "check_secret",
+    "hash_secret",
+    "trivial_pin",
+    "verify_secret",
+]

@@ -49,5 +49,6 @@ def test_parallel_call_next_never_hands_out_a_ticket_twice(server: ServerProcess
     assert duplicates == []
     assert len(everything) == TICKETS
     assert all(received.values()), "every counter got some of the work"
-    stats = requests.get(f"{server.url}/api/stats/today", timeout=30).json()
+    admin = {"Authorization": f"Bearer {server.admin_token}"}
+    stats = requests.get(f"{server.url}/api/stats/today", headers=admin, timeout=30).json()
     assert stats["waiting_now"] == 0

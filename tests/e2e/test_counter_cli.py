@@ -53,20 +53,24 @@ def test_screenshots_of_every_main_screen_at_both_sizes(tmp_path: Path) -> None:
 
 def test_user_add_then_sign_in_on_the_service(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    secret = "8264"
+    secret = "826491"
     added = run("app", "user", "add", "--data", str(data), "--username", "lan.nguyen", "--name", "Nguyễn Thị Lan",
                 "--role", "clerk", "--secret-stdin", stdin=secret + "\n")  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert "Đã tạo tài khoản lan.nguyen (cán bộ quầy): Nguyễn Thị Lan." in added.stdout
     assert secret not in added.stdout + added.stderr
     again = run("app", "user", "add", "--data", str(data), "--username", "LAN.NGUYEN", "--name", "Khác",
-                "--secret-stdin", stdin="1111\n")  # fmt: skip
+                "--secret-stdin", stdin="905127\n")  # fmt: skip
     assert again.returncode == 2
     assert "đã có người dùng" in again.stderr
     weak = run("app", "user", "add", "--data", str(data), "--username", "binh", "--name", "Trần Văn Bình",
-               "--secret-stdin", stdin="12\n")  # fmt: skip
+               "--secret-stdin", stdin="8264\n")  # fmt: skip
     assert weak.returncode == 2
-    assert "ít nhất 4 chữ số" in weak.stderr
+    assert "ít nhất 6 chữ số" in weak.stderr
+    trivial = run("app", "user", "add", "--data", str(data), "--username", "binh", "--name", "Trần Văn Bình",
+                  "--secret-stdin", stdin="890123\n")  # fmt: skip
+    assert trivial.returncode == 2
+    assert "quá dễ đoán" in trivial.stderr
     server = start_server(data)
     try:
         signed = requests.post(f"{server.url}/api/sessions",

@@ -59,7 +59,7 @@ def test_sigkill_during_a_burst_keeps_every_acknowledged_ticket(tmp_path: Path) 
         next_ticket = requests.post(f"{restarted.url}/api/tickets", json={"group": "CT"}, headers=auth2, timeout=30)
         ct_count = sum(1 for n in numbers if n.startswith("B"))
         assert next_ticket.json()["number"] == f"B{ct_count + 1:03d}"
-        stats = requests.get(f"{restarted.url}/api/stats/today", timeout=30).json()
+        stats = requests.get(f"{restarted.url}/api/stats/today", headers=auth2, timeout=30).json()
         assert stats["issued"] == len(numbers) + 1
     finally:
         restarted.stop()

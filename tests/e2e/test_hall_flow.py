@@ -31,9 +31,9 @@ from app.qtbridge.fonts import install_fonts
 from app.service.launcher import ServerProcess, start_server
 
 
-def device_token(server: ServerProcess, role: str, name: str) -> str:
+def device_token(server: ServerProcess, role: str, name: str, counter: int | None = None) -> str:
     r = requests.post(
-        f"{server.url}/api/devices", json={"name": name, "role": role},
+        f"{server.url}/api/devices", json={"name": name, "role": role, "counter": counter},
         headers={"Authorization": f"Bearer {server.admin_token}"}, timeout=10,
     )  # fmt: skip
     r.raise_for_status()
@@ -86,7 +86,8 @@ def test_kiosk_issues_counter_calls_display_shows_and_announces_across_a_restart
     qtbot: QtBot, server: ServerProcess, display: Display
 ) -> None:
     kiosk = QueueClient(server.url, device_token(server, "kiosk", "Kiosk sảnh"))
-    counter = QueueClient(server.url, device_token(server, "counter", "Quầy 1"))
+    counter = QueueClient(server.url, device_token(server, "counter", "Quầy 1", counter=1))
+    counter2 = QueueClient(server.url, device_token(server, "counter", "Quầy 2", counter=2))  # each PC its counter
     restarted: ServerProcess | None = None
     try:
         first = kiosk.issue("HT")
@@ -121,7 +122,7 @@ def test_kiosk_issues_counter_calls_display_shows_and_announces_across_a_restart
 
         sent = time.monotonic()
         with qtbot.waitSignals([display.window.number_shown, display.announcer.started], timeout=5000):
-            again = counter.call_next(2)
+            again = counter2.call_next(2)
         assert again is not None
         assert again["number"] == "A002"
         assert display.window.hero.number_text == "A002"
@@ -138,5 +139,6 @@ def test_kiosk_issues_counter_calls_display_shows_and_announces_across_a_restart
     finally:
         kiosk.close()
         counter.close()
+        counter2.close()
         if restarted is not None:
             restarted.stop()

@@ -28,7 +28,7 @@ from counter.state import QueueModel, available
 from counter.window import CounterWindow
 
 WAIT = 30_000  # ms a wait may take before the test fails; nothing sleeps to synchronise
-PIN = "4821"
+PIN = "482913"
 
 
 @pytest.fixture
@@ -166,7 +166,8 @@ def test_sign_in_call_recall_serve_and_finish(qtbot: QtBot, server: ServerProces
     assert current(window) is None
     assert "Đã hoàn thành số A001" in panel.strip.text()
 
-    stats = requests.get(f"{server.url}/api/stats/today", timeout=10).json()
+    admin = {"Authorization": f"Bearer {server.admin_token}"}
+    stats = requests.get(f"{server.url}/api/stats/today", headers=admin, timeout=10).json()
     assert set(stats["by_clerk"]) == {"lan"}  # recorded from the session, not from the app
     assert stats["served"] == 1
 
@@ -191,7 +192,7 @@ def test_no_show_by_key_and_after_the_call_limit(qtbot: QtBot, server: ServerPro
     assert window.panel.strip.kind == "warning"
     assert "A002 đủ 3 lần" in window.panel.strip.text()
     assert "vắng mặt" in window.panel.strip.text()
-    ticket = requests.get(f"{server.url}/api/tickets/2", timeout=10).json()
+    ticket = requests.get(f"{server.url}/api/tickets/2", headers=admin_auth(server), timeout=10).json()
     assert (ticket["state"], ticket["outcome"]) == ("done", "no_show")
 
 
@@ -213,7 +214,7 @@ def test_transfer_through_the_dialog(qtbot: QtBot, server: ServerProcess, app: A
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert current(window) is None
     assert "Chứng thực" in window.panel.strip.text()
-    moved = requests.get(f"{server.url}/api/tickets/1", timeout=10).json()
+    moved = requests.get(f"{server.url}/api/tickets/1", headers=admin_auth(server), timeout=10).json()
     assert (moved["group"], moved["state"], moved["transfers"]) == ("CT", "waiting", 1)
     qtbot.waitUntil(lambda: window.panel.next_table.rowCount() == 1, timeout=WAIT)
 
@@ -534,3 +535,7 @@ def test_transfer_outranks_an_older_call() -> None:
     assert model.apply_ticket(moved)
     assert not model.apply_ticket(_ticket(1, "called", 3, 1))
     assert model.current(1) is None
+
+
+def admin_auth(server: ServerProcess) -> dict[str, str]:
+    return {"Authorization": f"Bearer {server.admin_token}"}

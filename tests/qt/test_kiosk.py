@@ -105,7 +105,8 @@ def test_three_taps_print_a_ticket_whose_qr_follows_the_turn(
     page = printer.wait_for_pages(1)[0].image
     assert page.width == 576
     follow = zxingcpp.read_barcodes(page.convert("L"))[0].text
-    assert follow == f"{server.url}/t/{ticket['id']}"
+    assert follow == f"{server.url}/t/{ticket['follow']}"  # the unguessable key, not the sequential id
+    assert ticket["follow"].startswith(f"{ticket['id']}-")
     assert "A001" in requests.get(follow, timeout=10).text
     client.close()
 

@@ -59,7 +59,7 @@ def test_issue_and_serve_cycle(env) -> None:
     clock.advance(240)
     done = client.post("/api/counters/1/finish", headers=auth).json()
     assert done["outcome"] == "served"
-    stats = client.get("/api/stats/today").json()
+    stats = client.get("/api/stats/today", headers=auth).json()
     assert stats["issued"] == 2
     assert stats["served"] == 1
     assert stats["waiting_now"] == 1
@@ -127,7 +127,7 @@ def test_unknown_group_counter_priority_and_ticket(env) -> None:
     )
     assert_vietnamese_error(client.post("/api/counters/99/call-next", headers=auth), 404, "unknown_counter")
     assert_vietnamese_error(client.post("/api/counters/abc/call-next", headers=auth), 422)
-    assert_vietnamese_error(client.get("/api/tickets/12345"), 404)
+    assert_vietnamese_error(client.get("/api/tickets/12345", headers=auth), 404)
     assert_vietnamese_error(client.post("/api/counters/1/transfer", json={"group": "ZZ"}, headers=auth), 404)
     assert_vietnamese_error(client.get("/api/nothing-here"), 404)
 
@@ -191,7 +191,7 @@ def test_idempotency_key_answers_a_retry_without_issuing_twice(env) -> None:
     first = client.post("/api/tickets", json={"group": "HT"}, headers=headers).json()
     again = client.post("/api/tickets", json={"group": "HT"}, headers=headers).json()
     assert first == again
-    assert client.get("/api/stats/today").json()["issued"] == 1
+    assert client.get("/api/stats/today", headers=auth).json()["issued"] == 1
 
 
 def test_events_websocket_snapshot_then_live(env) -> None:
@@ -216,12 +216,15 @@ def test_the_ticket_qr_opens_a_page_that_follows_the_turn(env) -> None:
     client, admin, _ = env
     first = client.post("/api/tickets", json={"group": "HT"}, headers=admin).json()
     second = client.post("/api/tickets", json={"group": "HT"}, headers=admin).json()
-    page = client.get(f"/t/{second['id']}")
+    assert client.get(f"/t/{second['id']}").status_code == 404  # the sequential id opens nothing
+    page = client.get(f"/t/{second['follow']}")
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert second["number"] in page.text
     assert "Trước bạn có 1 người" in page.text
     client.post("/api/counters/1/call-next", headers=admin)
-    assert "Mời đến Quầy 1" in client.get(f"/t/{first['id']}").text
-    assert "Bạn là người tiếp theo." in client.get(f"/t/{second['id']}").text
+    assert "Mời đến Quầy 1" in client.get(f"/t/{first['follow']}").text
+    assert "Bạn là người tiếp theo." in client.get(f"/t/{second['follow']}").text
     assert client.get("/t/99999").status_code == 404
+    forged = f"{first['id']}-" + "0" * 20  # a guessed key for a real ticket
+    assert client.get(f"/t/{forged}").status_code == 404

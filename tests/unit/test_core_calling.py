@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.calling import choose_next, people_ahead
+from app.core.calling import choose_next
+from app.core.calling import people_ahead as ahead_from_counts
 from app.core.centre import CounterConfig, QueuePolicy
 from app.core.ticket import State, Ticket
 
@@ -153,6 +154,15 @@ def test_fairness_cap_of_zero_means_normal_first() -> None:
 
 
 # --- people ahead ----------------------------------------------------------------------------------
+def people_ahead(ticket: Ticket, waiting: list[Ticket]) -> int:
+    """The counts the store keeps, taken from a list, through the production rule (core.calling.people_ahead)."""
+    line = [t for t in waiting if t.state is State.WAITING and t.group == ticket.group and t.id != ticket.id]
+    mine = (ticket.issued_at, ticket.id)
+    return ahead_from_counts(
+        is_priority=ticket.is_priority,
+        priority_waiting=sum(1 for t in line if t.is_priority),
+        same_line_before=sum(1 for t in line if t.is_priority == ticket.is_priority and (t.issued_at, t.id) < mine),
+    )
 
 
 def test_people_ahead_counts_same_group_waiting_before_me() -> None:

@@ -127,7 +127,7 @@ def test_notice_validation_errors_are_vietnamese(env) -> None:
     assert_vietnamese_error(
         client.put("/api/display/notice", content=b"{not json", headers={**auth, "Content-Type": "application/json"}),
         422,
-        "invalid_request",
+        "bad_json",
     )
 
 

@@ -32,14 +32,14 @@ from app.store.users import (
 
 
 def test_hash_format_and_verification() -> None:
-    stored = hash_secret("4821")
+    stored = hash_secret("482913")
     scheme, n, r, p, salt, key = stored.split("$")
     assert (scheme, n, r, p) == ("scrypt", str(2**14), "8", "1")
     assert len(base64.b64decode(salt)) == 16
     assert len(base64.b64decode(key)) == 32
-    assert "4821" not in stored
-    assert verify_secret("4821", stored)
-    assert not verify_secret("4822", stored)
+    assert "482913" not in stored
+    assert verify_secret("482913", stored)
+    assert not verify_secret("482914", stored)
     assert not verify_secret("", stored)
 
 
@@ -60,14 +60,15 @@ def test_malformed_hashes_never_verify(stored: str) -> None:
     assert not verify_secret("1234", stored)
 
 
-@pytest.mark.parametrize("secret", ["1234", "00000000", "đủ tám ký", "password"])
+@pytest.mark.parametrize("secret", ["482913", "1357924680", "20260517", "đủ tám ký", "password", "12345678a"])
 def test_good_secrets(secret: str) -> None:
     check_secret(secret)
 
 
 @pytest.mark.parametrize(
     ("secret", "fragment"),
-    [("123", "ít nhất 4 chữ số"), ("", "ít nhất 8 ký tự"), ("abc1234", "ít nhất 8 ký tự"),
+    [("123", "ít nhất 6 chữ số"), ("4821", "ít nhất 6 chữ số"), ("48213", "ít nhất 6 chữ số"),
+     ("", "ít nhất 8 ký tự"), ("abc1234", "ít nhất 8 ký tự"),
      ("        ", "dấu cách"), ("x" * 129, "dài quá")],
 )  # fmt: skip
 def test_short_secrets_are_refused_in_vietnamese(secret: str, fragment: str) -> None:
@@ -89,25 +90,26 @@ def store(tmp_path: Path) -> Iterator[tuple[QueueStore, UserStore, ManualClock]]
 
 def test_create_list_and_duplicate_username(store) -> None:
     _, users, _ = store
-    made = users.create("lan.nguyen", "  Nguyễn   Thị Lan ", "clerk", "4821")
+    made = users.create("lan.nguyen", "  Nguyễn   Thị Lan ", "clerk", "482913")
     assert made["display_name"] == "Nguyễn Thị Lan"
     assert "pw_hash" not in made
     with pytest.raises(Conflict) as caught:
-        users.create("LAN.NGUYEN", "Khác", "clerk", "9999")  # usernames ignore case
+        users.create("LAN.NGUYEN", "Khác", "clerk", "970531")  # usernames ignore case
     assert "đã có người dùng" in caught.value.message
     listed = users.list_users()
     assert [u["username"] for u in listed] == ["lan.nguyen"]
     assert all("hash" not in key for u in listed for key in u)
-    for bad in (("x", "Tên", "clerk", "1234"), ("lan nguyen", "Tên", "clerk", "1234"), ("ok", "", "clerk", "1234"),
-                ("ok", "Tên", "boss", "1234"), ("ok", "Tên", "clerk", "12")):  # fmt: skip
+    for bad in (("x", "Tên", "clerk", "482913"), ("lan nguyen", "Tên", "clerk", "482913"),
+                ("ok", "", "clerk", "482913"), ("ok", "Tên", "boss", "482913"), ("ok", "Tên", "clerk", "12"),
+                ("ok", "Tên", "clerk", "123456")):  # fmt: skip
         with pytest.raises(DomainError):
             users.create(*bad)
 
 
 def test_sign_in_with_any_case_of_the_username(store) -> None:
     _, users, _ = store
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
-    token, session = users.sign_in("LAN", "4821", 2)
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
+    token, session = users.sign_in("LAN", "482913", 2)
     assert (session.username, session.role, session.counter) == ("lan", "clerk", 2)
     assert users.session(token) == session
     assert users.session("not-a-token") is None
@@ -115,9 +117,9 @@ def test_sign_in_with_any_case_of_the_username(store) -> None:
 
 def test_unknown_user_and_wrong_secret_get_the_same_answer(store) -> None:
     _, users, _ = store
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
     answers = []
-    for username, secret in (("lan", "0000"), ("nobody", "4821"), ("bad name!", "4821")):
+    for username, secret in (("lan", "0000"), ("nobody", "482913"), ("bad name!", "482913")):
         with pytest.raises(SignInRefused) as caught:
             users.sign_in(username, secret)
         answers.append((type(caught.value), caught.value.code, caught.value.message))
@@ -126,7 +128,7 @@ def test_unknown_user_and_wrong_secret_get_the_same_answer(store) -> None:
 
 def test_five_failures_lock_the_username_for_five_minutes(store) -> None:
     _, users, clock = store
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
     for _ in range(LOCK_AFTER - 1):
         with pytest.raises(SignInRefused) as caught:
             users.sign_in("lan", "0000")
@@ -137,15 +139,15 @@ def test_five_failures_lock_the_username_for_five_minutes(store) -> None:
     assert f"thử lại sau {until:%H:%M}" in caught.value.message
     assert "khoảng 5 phút" in caught.value.message
     with pytest.raises(LockedOut):  # even the right secret waits
-        users.sign_in("lan", "4821")
-    users.create("binh", "Trần Văn Bình", "clerk", "7777")
-    users.sign_in("binh", "7777")  # other names are not affected
+        users.sign_in("lan", "482913")
+    users.create("binh", "Trần Văn Bình", "clerk", "730592")
+    users.sign_in("binh", "730592")  # other names are not affected
     clock.advance(LOCK_S - 60)
     with pytest.raises(LockedOut) as caught:
-        users.sign_in("lan", "4821")
+        users.sign_in("lan", "482913")
     assert "khoảng 1 phút" in caught.value.message
     clock.advance(61)
-    assert users.sign_in("lan", "4821")[1].username == "lan"
+    assert users.sign_in("lan", "482913")[1].username == "lan"
 
 
 def test_unknown_usernames_lock_the_same_way(store) -> None:
@@ -159,11 +161,11 @@ def test_unknown_usernames_lock_the_same_way(store) -> None:
 
 def test_a_success_clears_earlier_failures(store) -> None:
     _, users, _ = store
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
     for _ in range(LOCK_AFTER - 1):
         with pytest.raises(SignInRefused):
             users.sign_in("lan", "0000")
-    users.sign_in("lan", "4821")
+    users.sign_in("lan", "482913")
     for _ in range(LOCK_AFTER - 1):
         with pytest.raises(SignInRefused) as caught:
             users.sign_in("lan", "0000")
@@ -172,9 +174,9 @@ def test_a_success_clears_earlier_failures(store) -> None:
 
 def test_session_ends_at_local_midnight(store) -> None:
     _, users, clock = store
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
     clock.current = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)  # 23:30 in Hà Nội
-    token, session = users.sign_in("lan", "4821")
+    token, session = users.sign_in("lan", "482913")
     assert session.expires_at == datetime(2026, 11, 24, 0, 0, tzinfo=LOCAL_TZ)
     assert session_end(datetime(2026, 11, 23, 17, 0, tzinfo=UTC)) == datetime(2026, 11, 25, 0, 0, tzinfo=LOCAL_TZ)
     clock.advance(29 * 60 + 59)
@@ -187,9 +189,9 @@ def test_sessions_survive_a_restart_and_revoke(tmp_path: Path) -> None:
     clock = ManualClock()
     queue, _ = open_store(tmp_path / "data", clock)
     users = UserStore(queue.writer, clock)
-    users.create("lan", "Nguyễn Thị Lan", "clerk", "4821")
-    kept, _ = users.sign_in("lan", "4821", 1)
-    gone, _ = users.sign_in("lan", "4821", 1)
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
+    kept, _ = users.sign_in("lan", "482913", 1)
+    gone, _ = users.sign_in("lan", "482913", 1)
     assert users.revoke(gone)
     assert not users.revoke(gone)
     queue.close()
@@ -211,13 +213,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def make_user(client: TestClient, admin: dict[str, str], username: str, role: str, secret: str = "4821") -> None:
+def make_user(client: TestClient, admin: dict[str, str], username: str, role: str, secret: str = "482913") -> None:
     body = {"username": username, "display_name": f"Cán bộ {username}", "role": role, "secret": secret}
     response = client.post("/api/users", json=body, headers=admin)
     assert response.status_code == 201, response.text
 
 
-def sign_in(client: TestClient, username: str, secret: str = "4821", counter: int | None = None) -> dict:
+def sign_in(client: TestClient, username: str, secret: str = "482913", counter: int | None = None) -> dict:
     body: dict[str, object] = {"username": username, "secret": secret}
     if counter is not None:
         body["counter"] = counter
@@ -229,15 +231,18 @@ def sign_in(client: TestClient, username: str, secret: str = "4821", counter: in
 def test_only_an_admin_creates_and_lists_users(env) -> None:
     client, admin, _ = env
     kiosk = client.post("/api/devices", json={"name": "Kiosk", "role": "kiosk"}, headers=admin).json()["token"]
-    body = {"username": "lan", "display_name": "Nguyễn Thị Lan", "role": "clerk", "secret": "4821"}
+    body = {"username": "lan", "display_name": "Nguyễn Thị Lan", "role": "clerk", "secret": "482913"}
     assert client.post("/api/users", json=body).status_code == 401
     assert client.post("/api/users", json=body, headers=bearer(kiosk)).status_code == 403
     made = client.post("/api/users", json=body, headers=admin)
     assert made.status_code == 201
     assert set(made.json()) == {"id", "username", "display_name", "role", "active", "created_at"}
-    short = client.post("/api/users", json={**body, "username": "binh", "secret": "12"}, headers=admin)
+    short = client.post("/api/users", json={**body, "username": "binh", "secret": "4821"}, headers=admin)
     assert short.status_code == 400
-    assert "ít nhất 4 chữ số" in short.json()["message"]
+    assert "ít nhất 6 chữ số" in short.json()["message"]
+    trivial = client.post("/api/users", json={**body, "username": "binh", "secret": "123456"}, headers=admin)
+    assert (trivial.status_code, trivial.json()["error"]) == (400, "weak_pin")
+    assert "dễ đoán" in trivial.json()["message"]
     assert client.post("/api/users", json=body, headers=admin).status_code == 409
     clerk = sign_in(client, "lan")["token"]
     assert client.get("/api/users", headers=bearer(clerk)).status_code == 403
@@ -268,7 +273,8 @@ def test_a_clerk_session_calls_next_and_is_recorded(env) -> None:
     client.post("/api/counters/2/start", headers=auth)
     clock.advance(120)
     assert client.post("/api/counters/2/finish", headers=auth).json()["outcome"] == "served"
-    assert set(client.get("/api/stats/today").json()["by_clerk"]) == {"lan"}
+    assert set(client.get("/api/stats/today", headers=admin).json()["by_clerk"]) == {"lan"}
+    assert "by_clerk" not in client.get("/api/stats/today", headers=auth).json()  # per person: director only
     paused = client.post("/api/counters/2/pause", json={"reason": "break"}, headers=auth)
     assert paused.status_code == 200
     assert client.post("/api/counters/2/resume", headers=auth).json()["status"] == "open"
@@ -281,9 +287,11 @@ def test_a_clerk_session_acts_only_at_its_own_counter(env) -> None:
     refused = client.post("/api/counters/3/call-next", headers=auth)
     assert refused.status_code == 403
     assert "quầy số 2" in refused.json()["message"]
-    free = bearer(sign_in(client, "lan")["token"])  # signed in without a counter: any counter
-    assert client.post("/api/counters/3/call-next", headers=free).status_code == 204
-    unknown = client.post("/api/sessions", json={"username": "lan", "secret": "4821", "counter": 99})
+    free = bearer(sign_in(client, "lan")["token"])  # signed in without a counter: no counter at all
+    unbound = client.post("/api/counters/3/call-next", headers=free)
+    assert unbound.status_code == 403
+    assert "chưa gắn với quầy nào" in unbound.json()["message"]
+    unknown = client.post("/api/sessions", json={"username": "lan", "secret": "482913", "counter": 99})
     assert unknown.status_code == 404
     assert unknown.json()["error"] == "unknown_counter"
 
