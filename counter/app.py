@@ -59,7 +59,9 @@ def make_backend(args: argparse.Namespace) -> Backend:
     client = CounterClient(args.service) if args.service else cast(CounterClient, CounterClient.from_discovery(5.0))
 
     def live_stream(bridge: EventBridge) -> Stream:
-        return EventStream(client.base_url, **bridge.callbacks(), reconnect_delay=(0.2, 3.0))
+        # the clerk's token: priority categories are shown at the counter, never on the public board
+        return EventStream(client.base_url, **bridge.callbacks(), reconnect_delay=(0.2, 3.0),
+                           token=lambda: client.token)  # fmt: skip
 
     return Backend(client, client, live_stream)
 

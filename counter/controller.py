@@ -246,6 +246,8 @@ class CounterController(QObject):
             return
         self.sessions.set_token(str(token) if token else None)
         self.session = {k: v for k, v in session.items() if k != "token"}
+        if token and self.stream is not None:
+            self.stream.reconnect()  # the events with the clerk's token carry the priority categories
         self.counter_id = session.get("counter")
         self.pending = None
         self.notice.emit("", "")

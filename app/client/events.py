@@ -49,8 +49,11 @@ class EventStream:
         on_connection: Callable[[bool], None],
         reconnect_delay: tuple[float, float] = (0.2, 5.0),
         open_timeout: float = 5.0,
+        token: Callable[[], str | None] | None = None,
     ) -> None:
         self.base_url = base_url
+        self._token = token  # asked at each connect: without one the service sends the public board's view
+        self._rejoin = threading.Event()
         self._on_snapshot = on_snapshot
         self._on_event = on_event
         self._on_connection = on_connection
@@ -80,6 +83,18 @@ class EventStream:
         self._thread = threading.Thread(target=self._run, name="event-stream", daemon=True)
         self._thread.start()
 
+    def reconnect(self) -> None:
+        """Connect again for a fresh snapshot, without showing a disconnection: after a sign-in the token shows
+        the full view (priority categories) that the public one left out."""
+        self._rejoin.set()
+        with self._lock:
+            ws = self._ws
+        if ws is not None:
+            try:
+                ws.close()  # the thread reconnects by itself
+            except Exception:  # already broken: the thread notices on its own
+                log.debug("reconnect: socket already closed")
+
     def stop(self, timeout: float = 1.0) -> None:
         """Close the socket and wait (up to `timeout` s) for the thread; no callback runs afterwards."""
         self._stop.set()
@@ -103,6 +118,8 @@ class EventStream:
             close_code = self._session()
             if self._stop.is_set():
                 return
+            if self._rejoin.is_set() and close_code is not None:
+                continue  # closed on purpose (reconnect()): straight back, banner untouched
             if close_code == TRY_AGAIN_LATER and self._delivered > delivered:
                 log.info("event stream: the service asked us to catch up; reconnecting from seq %s", self._last_seq)
                 continue  # still healthy, only behind: reconnect at once, banner untouched
@@ -118,10 +135,14 @@ class EventStream:
     def _session(self) -> int | None:
         """One connection, until it ends. Returns its close code (0 when closed without one), or None
         when no connection was made."""
-        url = events_url(self.base_url, self._last_seq)
+        fresh = self._rejoin.is_set()  # a snapshot now, in the view the current token allows
+        self._rejoin.clear()
+        url = events_url(self.base_url, None if fresh else self._last_seq)
         try:
+            token = self._token() if self._token is not None else None
+            headers = {"Authorization": f"Bearer {token}"} if token else None
             with connect(url, open_timeout=self._open_timeout, close_timeout=1.0, ping_interval=5,
-                         ping_timeout=10, max_size=2**24, proxy=None) as ws:  # fmt: skip
+                         ping_timeout=10, max_size=2**24, proxy=None, additional_headers=headers) as ws:  # fmt: skip
                 with self._lock:
                     self._ws = ws
                     if self._stop.is_set():

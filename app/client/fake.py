@@ -273,6 +273,9 @@ class FakeEventStream:
     def connected(self) -> bool:
         return bool(self._connected)
 
+    def reconnect(self) -> None:
+        """Nothing to do in-process: the fake shows every field to everyone."""
+
     def start(self) -> None:
         """Connect: on_connection and the snapshot are delivered now, on the caller's thread."""
         self._running = True

@@ -27,6 +27,8 @@ class Stream(Protocol):
 
     def stop(self, timeout: float = 1.0) -> None: ...
 
+    def reconnect(self) -> None: ...
+
 
 class StreamCallbacks(TypedDict):
     on_snapshot: Callable[[dict[str, Any]], None]

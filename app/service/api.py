@@ -246,8 +246,11 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         return [{"code": p.code, "name": p.name} for p in store.centre.priority_categories]
 
     @app.get("/api/queue")
-    def queue() -> dict[str, Any]:
-        return store.snapshot()
+    def queue(cred: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> dict[str, Any]:  # noqa: B008
+        """The day's queue; without a valid token (a smart-TV board) only what a hall board shows."""
+        snapshot: dict[str, Any] = store.snapshot()
+        known = cred is not None and principal_of(cred.credentials) is not None
+        return snapshot if known else public_view(snapshot)
 
     @app.get("/api/stats/today")
     def stats_today(who: Principal = reader) -> dict[str, Any]:
@@ -363,8 +366,14 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         return Response(status_code=204)
 
     @app.websocket("/api/events")
-    async def events(ws: WebSocket, since: Annotated[int | None, Query(ge=0)] = None) -> None:
-        await stream_events(ws, store, app.state.broadcaster, since)
+    async def events(
+        ws: WebSocket, since: Annotated[int | None, Query(ge=0)] = None, token: Annotated[str | None, Query()] = None
+    ) -> None:
+        # a token in the Authorization header (apps) or ?token= (browsers cannot set headers on a WebSocket)
+        header = ws.headers.get("authorization", "")
+        given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else token
+        known = bool(given) and principal_of(str(given)) is not None
+        await stream_events(ws, store, app.state.broadcaster, since, public=not known)
 
     return app
 
@@ -406,8 +415,25 @@ def _session_view(session: Session) -> dict[str, Any]:
     return {"user": session.user_view(), "counter": session.counter, "expires_at": to_iso(session.expires_at)}
 
 
-async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcaster, since: int | None) -> None:
-    """Replay what a client missed (or a fresh snapshot), then push live events in seq order."""
+# What a hall board never shows: who is disabled, pregnant…, and which clerk did what.
+PRIVATE_KEYS = frozenset({"priority", "priority_granted_by", "clerk"})
+
+
+def public_view(value: Any) -> Any:
+    """The same queue data without the fields a public board must not carry (any depth)."""
+    if isinstance(value, dict):
+        return {k: public_view(v) for k, v in value.items() if k not in PRIVATE_KEYS}
+    if isinstance(value, list):
+        return [public_view(v) for v in value]
+    return value
+
+
+async def stream_events(
+    ws: WebSocket, store: QueueStore, broadcaster: Broadcaster, since: int | None, *, public: bool = False
+) -> None:
+    """Replay what a client missed (or a fresh snapshot), then push live events in seq order; a client without a
+    token (a smart-TV board) gets them without priority categories and clerks."""
+    shown = public_view if public else (lambda message: message)
     await ws.accept()
     sub = broadcaster.subscribe()  # subscribe before reading so nothing falls between the two
     # Watch the socket too: an idle client that leaves must end this handler at once, or shutdown
@@ -422,13 +448,13 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
         if since is None or (oldest and since < oldest - 1) or since > newest:
             snapshot = await run_in_threadpool(store.snapshot)
             last = int(snapshot["seq"])
-            if not await _send(ws, {"type": "snapshot", "seq": last, "queue": snapshot}, sub, gone, lagging):
+            if not await _send(ws, shown({"type": "snapshot", "seq": last, "queue": snapshot}), sub, gone, lagging):
                 return await _close_if_slow(ws, sub)
         else:
             last = since
             while missed := await run_in_threadpool(store.events_since, last):
                 for event in missed:
-                    if not await _send(ws, {"type": "event", **event.to_dict()}, sub, gone, lagging):
+                    if not await _send(ws, shown({"type": "event", **event.to_dict()}), sub, gone, lagging):
                         return await _close_if_slow(ws, sub)
                     last = event.seq
         while True:
@@ -442,7 +468,7 @@ async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcast
             event = next_event.result()
             if event.seq <= last:
                 continue
-            if not await _send(ws, {"type": "event", **event.to_dict()}, sub, gone, lagging):
+            if not await _send(ws, shown({"type": "event", **event.to_dict()}), sub, gone, lagging):
                 return await _close_if_slow(ws, sub)
             last = event.seq
     except WebSocketDisconnect:

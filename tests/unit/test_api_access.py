@@ -107,3 +107,33 @@ def test_a_kiosk_cancels_only_its_own_ticket_within_a_minute(env: Env) -> None:
     clock.advance(61)
     assert client.post(f"/api/tickets/{late['id']}/cancel", headers=kiosk).status_code == 403
     assert client.post(f"/api/tickets/{late['id']}/cancel", headers=counter1).status_code == 200
+
+
+def _has_key(value: Any, key: str) -> bool:
+    if isinstance(value, dict):
+        return key in value or any(_has_key(v, key) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_key(v, key) for v in value)
+    return False
+
+
+def test_the_public_board_sees_no_priority_category_and_no_clerk(env: Env) -> None:
+    client, admin, _ = env
+    client.post("/api/tickets", json={"group": "HT", "priority": "disabled"}, headers=admin)
+    public = client.get("/api/queue").json()
+    assert public["waiting"]
+    assert not _has_key(public, "priority")
+    assert _has_key(client.get("/api/queue", headers=admin).json(), "priority")
+    with client.websocket_connect("/api/events") as ws:
+        snapshot = ws.receive_json()
+        assert snapshot["type"] == "snapshot"
+        assert not _has_key(snapshot, "priority")
+    with client.websocket_connect("/api/events?since=0") as ws:
+        replay = ws.receive_json()
+        assert replay["kind"] == "ticket.issued"
+        assert not _has_key(replay, "priority")
+    token = admin["Authorization"].removeprefix("Bearer ")
+    with client.websocket_connect("/api/events?since=0", headers=admin) as ws:
+        assert ws.receive_json()["payload"]["ticket"]["priority"] == "disabled"
+    with client.websocket_connect(f"/api/events?since=0&token={token}") as ws:
+        assert ws.receive_json()["payload"]["ticket"]["priority"] == "disabled"
