@@ -48,6 +48,9 @@ class Catalog:
         return [p for p in self.procedures if p.field == field_code]
 
 
+ASK_AT_COUNTER = "Hỏi cán bộ tại quầy để được hướng dẫn"
+
+
 class CatalogError(ValueError):
     pass
 
@@ -109,6 +112,7 @@ def _parse_procedure(raw: Mapping[str, Any]) -> Procedure:
     fee = raw.get("fee") or {}
     value = time.get("value")
     amount = fee.get("amount_vnd")
+    # citizens see only the `public` texts; `note` and the rest are the curators' working notes
     return Procedure(
         code=str(raw["code"]),
         name=str(raw["name"]),
@@ -116,9 +120,9 @@ def _parse_procedure(raw: Mapping[str, Any]) -> Procedure:
         documents=tuple(str(d) for d in raw.get("documents") or ()),
         time_unit=time.get("unit"),
         time_value=float(value) if value is not None else None,
-        time_note=str(time.get("note") or ""),
+        time_note=str(time.get("public") or ASK_AT_COUNTER),
         fee_vnd=int(amount) if amount is not None else None,
-        fee_text=str(fee.get("text") or ""),
+        fee_text=str(fee.get("public") or fee.get("text") or ASK_AT_COUNTER),
         legal_basis=tuple(str(x) for x in raw.get("legal_basis") or ()),
         portal_id=_portal_id(str(raw.get("source_url") or "")),
     )

@@ -90,7 +90,7 @@ def test_real_catalogue_keeps_facts_as_given(catalog: Catalog, raw: dict[str, An
     assert birth.time_unit == "same_day"
     assert birth.time_value == 0.0
     assert birth.legal_basis[0] == "Luật Hộ tịch số 60/2014/QH13"
-    assert by_code["2.001016"].fee_vnd is None
+    assert by_code["1.001022"].fee_vnd is None
     assert any(p.fee_vnd is None for p in catalog.procedures)
     assert any(p.time_value is None for p in catalog.procedures)
     assert {p.time_unit for p in catalog.procedures} == {"working_days", "same_day", "days"}
@@ -107,8 +107,9 @@ def test_minimal_catalogue_parses_with_defaults() -> None:
     catalog = parse_catalog(minimal())
     birth, copy_cert = catalog.procedures
     assert birth.documents == ()
-    assert (birth.time_unit, birth.time_value, birth.time_note) == (None, None, "")
-    assert (birth.fee_vnd, birth.fee_text) == (None, "")
+    # an unknown fact reads the same everywhere a citizen looks: ask at the counter
+    assert (birth.time_unit, birth.time_value, birth.time_note) == (None, None, "Hỏi cán bộ tại quầy để được hướng dẫn")
+    assert (birth.fee_vnd, birth.fee_text) == (None, "Hỏi cán bộ tại quầy để được hướng dẫn")
     assert birth.legal_basis == ()
     assert copy_cert.time_value == 1.0
     assert copy_cert.fee_vnd == 2000

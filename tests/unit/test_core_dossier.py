@@ -46,7 +46,7 @@ TODAY = date(2026, 11, 10)  # a Tuesday, an ordinary working day
 BIRTH = "1.001193"  # đăng ký khai sinh: same day
 COPY_CERT = "2.000815"  # chứng thực bản sao: same day
 MARITAL = "1.004873"  # xác nhận tình trạng hôn nhân: 3 working days
-NO_TIME = "2.000528"  # working days, but the catalogue has no number
+NO_TIME = "1.011606"  # the catalogue has no number for its time: the clerk types it
 UNIT = "000.00.12.H48"
 
 
