@@ -37,7 +37,7 @@ class CentreHeader:
         """The QR's content and its caption."""
         if self.lookup_url:
             return self.lookup_url.replace("{code}", code), "Quét mã để tra cứu tình trạng hồ sơ"
-        return code, "Mã hồ sơ — đưa mã này khi bổ sung hoặc nhận kết quả"
+        return code, "Mã hồ sơ — quý khách xuất trình mã này khi bổ sung hoặc nhận kết quả"
 
 
 @dataclass(frozen=True)

@@ -378,8 +378,10 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     return app
 
 
-NO_SUCH_TICKET = ("<!doctype html><meta charset=utf-8><title>Không tìm thấy phiếu</title>"
-                  "<p>Không tìm thấy phiếu này. Hãy quét lại mã QR trên phiếu của bạn.</p>")  # fmt: skip
+NO_SUCH_TICKET = (
+    "<!doctype html><meta charset=utf-8><title>Không tìm thấy phiếu</title>"
+    "<p>Không tìm thấy phiếu này. Quý khách vui lòng quét lại mã QR trên phiếu của mình.</p>"
+)
 KIOSK_CANCEL_S = 60
 
 

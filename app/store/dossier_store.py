@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +18,7 @@ from app.core.dossier_code import CodeBlock, fallback_block, format_code, overfl
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import Conflict, NotFound
 from app.core.workcalendar import DayOverride
-from app.store.database import connect, open_database
+from app.store.database import Readers, open_database
 from app.store.dossier_schema import dossier_migrations
 from app.store.writer import Tx, Writer
 
@@ -34,7 +33,7 @@ class DossierStore:
         self.path = folder / DB_NAME
         self.clock = clock
         self._db = open_database(self.path, dossier_migrations)
-        self._readers = threading.local()
+        self._readers = Readers(self.path)
         self.writer = Writer(self._db.conn)
 
     def close(self) -> None:
@@ -42,11 +41,7 @@ class DossierStore:
         self._db.conn.close()
 
     def reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = connect(self.path)
-            self._readers.conn = conn
-        return conn
+        return self._readers.get()
 
     # --- settings (unit code, printer choice, …) -------------------------------------------------
 
@@ -114,20 +109,7 @@ class DossierStore:
             day = local_day(now)
             code = format_code(unit_code, day, self._take_number(tx, day, counter))
             dossier = build(code, now)
-            tx.conn.execute(
-                "INSERT INTO dossiers (code, revision, status, day, received_at, id_number, procedure_code, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    code,
-                    dossier.revision,
-                    int(dossier.status),
-                    day.isoformat(),
-                    to_iso(dossier.received_at),
-                    dossier.citizen.id_number,
-                    dossier.procedure_code,
-                    _json(dossier),
-                ),
-            )
+            _insert(tx, dossier)
             self._record(tx, dossier, "created")
             return dossier
 
@@ -142,12 +124,7 @@ class DossierStore:
             row = tx.conn.execute("SELECT data FROM dossiers WHERE code=?", (dossier.code,)).fetchone()
             if row is not None:
                 return dossier_from_dict(json.loads(row[0]))
-            tx.conn.execute(
-                "INSERT INTO dossiers (code, revision, status, day, received_at, id_number, procedure_code, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (dossier.code, dossier.revision, int(dossier.status), local_day(dossier.received_at).isoformat(),
-                 to_iso(dossier.received_at), dossier.citizen.id_number, dossier.procedure_code, _json(dossier)),
-            )  # fmt: skip
+            _insert(tx, dossier)
             self._record(tx, dossier, "adopted")
             return dossier
 
@@ -251,6 +228,15 @@ class DossierStore:
             return tx.conn.execute("DELETE FROM calendar_overrides WHERE day=?", (day.isoformat(),)).rowcount > 0
 
         return self.writer.run(job)
+
+
+def _insert(tx: Tx, dossier: Dossier) -> None:
+    tx.conn.execute(
+        "INSERT INTO dossiers (code, revision, status, day, received_at, id_number, procedure_code, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (dossier.code, dossier.revision, int(dossier.status), local_day(dossier.received_at).isoformat(),
+         to_iso(dossier.received_at), dossier.citizen.id_number, dossier.procedure_code, _json(dossier)),
+    )  # fmt: skip
 
 
 def _json(dossier: Dossier) -> str:

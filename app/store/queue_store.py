@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from app.core.estimate import estimate_wait_s
 from app.core.issuing import group_status, next_number
 from app.core.kpi import compute_kpis
 from app.core.ticket import Channel, State, Ticket
-from app.store.database import connect, open_database
+from app.store.database import Readers, open_database
 from app.store.rows import (
     TICKET_COLUMNS,
     load_tickets,
@@ -61,7 +60,7 @@ class QueueStore:
         self.path = path
         self.clock = clock
         self._db = open_database(path)
-        self._readers = threading.local()
+        self._readers = Readers(self.path)
         row = self._db.execute("SELECT value FROM config WHERE key='centre'").fetchone()
         if row is None:
             self.centre = default_centre()
@@ -81,11 +80,7 @@ class QueueStore:
     # --- reading -------------------------------------------------------------------------------
 
     def reader(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._readers, "conn", None)
-        if conn is None:
-            conn = connect(self.path)
-            self._readers.conn = conn
-        return conn
+        return self._readers.get()
 
     def today(self) -> date:
         return local_day(self.clock.now())

@@ -60,6 +60,13 @@ _PENDING = """
 """
 
 
+def summarise(items: list[PendingItem], now: datetime) -> tuple[int, int, timedelta | None]:
+    """(waiting, rejected, age of the oldest waiting) of one destination's pending items: the status-bar line."""
+    waiting = [p for p in items if not p.rejected]
+    oldest = min((p.waiting_since for p in waiting), default=None)
+    return len(waiting), len(items) - len(waiting), (now - oldest) if oldest else None
+
+
 class SyncState:
     def __init__(self, store: DossierStore) -> None:
         self.store = store
@@ -116,13 +123,6 @@ class SyncState:
             (dest,),
         ).fetchone()
         return [], from_iso(str(later[0])) if later and later[0] else None
-
-    def summary(self, dest: str, now: datetime) -> tuple[int, int, timedelta | None]:
-        """(waiting, rejected, age of the oldest waiting) for the status-bar line."""
-        items = self.pending(dest)
-        waiting = [p for p in items if not p.rejected]
-        oldest = min((p.waiting_since for p in waiting), default=None)
-        return len(waiting), len(items) - len(waiting), (now - oldest) if oldest else None
 
     # --- writing --------------------------------------------------------------------------------------
 

@@ -23,14 +23,10 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import json
-import os
-import queue
 import random
 import signal
-import subprocess
 import sys
 import threading
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
@@ -39,6 +35,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from app.child_process import ChildProcess
 from app.sync.simulator_store import DEFAULT_PASSWORD, DEFAULT_USERNAME, ProvinceStore, Reply, error, json_reply
 
 READY_PREFIX = "simulator on "
@@ -221,54 +218,16 @@ class SimulatorStartError(RuntimeError):
     pass
 
 
-@dataclass
-class SimulatorProcess:
+class SimulatorProcess(ChildProcess):
     """The simulator as a child process (tests, the demo, the bench); `url` is its base URL."""
-
-    proc: subprocess.Popen[str]
-    url: str
-    data: Path
-    output: list[str] = field(default_factory=list)
-    pump: threading.Thread | None = None
 
     @classmethod
     def start(cls, data: Path, *, port: int = 0, fail_rate: float = 0.0, latency_ms: int = 0, seed: int = 1,
               slow_seconds: float = 35.0, timeout: float = 30) -> SimulatorProcess:  # fmt: skip
-        cmd = [sys.executable, "-m", "app.sync.simulator", "--data", str(data), "--port", str(port),
-               "--fail-rate", str(fail_rate), "--latency-ms", str(latency_ms), "--seed", str(seed),
-               "--slow-seconds", str(slow_seconds)]  # fmt: skip
-        root = Path(__file__).resolve().parents[2]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=root
-        )
-        lines: queue.Queue[str | None] = queue.Queue()
-        output: list[str] = []
-
-        def pump() -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                output.append(line.rstrip("\n"))
-                lines.put(line)
-            proc.stdout.close()
-            lines.put(None)
-
-        pump_thread = threading.Thread(target=pump, daemon=True, name="simulator-output")
-        pump_thread.start()
-        while True:  # wait on the printed ready line, never on a sleep
-            try:
-                line = lines.get(timeout=timeout)
-            except queue.Empty:
-                proc.kill()
-                proc.wait()
-                pump_thread.join(10)
-                raise SimulatorStartError(f"simulator did not start in {timeout}s:\n" + "\n".join(output)) from None
-            if line is None:
-                proc.wait()
-                pump_thread.join(10)
-                raise SimulatorStartError(f"simulator exited with {proc.returncode}:\n" + "\n".join(output))
-            if line.startswith(READY_PREFIX):
-                return cls(proc, line[len(READY_PREFIX) :].strip(), data, output, pump_thread)
+        args = ["--data", str(data), "--port", str(port), "--fail-rate", str(fail_rate),
+                "--latency-ms", str(latency_ms), "--seed", str(seed), "--slow-seconds", str(slow_seconds)]  # fmt: skip
+        return cls.launch("app.sync.simulator", args, data, name="simulator", ready_prefix=READY_PREFIX,
+                          timeout=timeout, error=SimulatorStartError)  # fmt: skip
 
     def _control(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         with requests.Session() as session:
@@ -288,18 +247,6 @@ class SimulatorProcess:
 
     def set_status(self, code: str, status: int) -> None:
         self._control("POST", "/sim/status", {"MaHoSo": code, "TrangThaiHoSo": status})
-
-    def stop(self, timeout: float = 10) -> int:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        if self.pump is not None:
-            self.pump.join(10)
-        return self.proc.returncode
 
     def __enter__(self) -> SimulatorProcess:
         return self

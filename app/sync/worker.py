@@ -20,7 +20,7 @@ from app.core.clock import Clock, SystemClock
 from app.core.dossier import Dossier, Status, remote_status
 from app.store.dossier_store import DossierStore
 from app.store.sync_state import DeliveryState, SyncState
-from app.sync.sink import Delivered, PermanentError, Sink, TransientError, wanted_files
+from app.sync.sink import Delivered, PermanentError, Sink, TransientError
 
 log = logging.getLogger(__name__)
 IDLE_WAIT_S = 30.0  # look again this often even without a wake-up (a retry time may have come)
@@ -82,7 +82,7 @@ class Drain:
             log.exception("%s: unexpected failure on %s: %s", self.dest, code, type(exc).__name__)
             self.state.failed(self.dest, code, None, UNEXPECTED, now)
             return "failed"
-        complete = done.revision >= d.revision and done.steps >= len(d.steps) and done.files >= wanted_files(d)
+        complete = done.complete(d)
         self.state.record(self.dest, code, _state(done), complete=complete, now=now)
         return "sent" if complete else "failed"
 

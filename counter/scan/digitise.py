@@ -7,7 +7,6 @@ counter's data folder (0700) with their SHA-256 recorded in the dossier, the com
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.core.dossier import ComponentFile, Dossier, attach_files
+from app.core.text_search import fold
 from app.imaging.types import ProcessedPage
 from app.store.component_pdf import PdfMeta, write_component_pdf
 from app.store.page_spool import PageSpool, SpooledPage
@@ -34,9 +34,8 @@ class ReuseOffer:
 
 
 def _slug(text: str, limit: int = 40) -> str:
-    plain = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
-    plain = "".join(ch for ch in plain if unicodedata.category(ch) != "Mn")
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:limit] or "thanh-phan"
+    """A file name from Vietnamese text: the search's own folding (no marks, đ → d), ASCII only."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:limit] or "thanh-phan"
 
 
 class Digitiser:

@@ -55,7 +55,8 @@ class SyncPages(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        summaries = self.service.summaries()
+        items = self.service.items()
+        summaries = self.service.summaries(items)
         text = "   ·   ".join(s.line() for s in summaries)
         behind = any(s.waiting or s.rejected for s in summaries)
         self.line.setText(f"Đồng bộ (F12) — {text}")
@@ -64,10 +65,10 @@ class SyncPages(QObject):
             + ("background:#fff4d6;color:#5b3b00;}" if behind else "background:#e8f3ec;color:#14532d;}")
         )
         if self.window.stack.currentWidget() is self.screen:
-            self.screen.show_items(summaries, self.service.items(), self.service.clock.now())
+            self.screen.show_items(summaries, items, self.service.clock.now())
             if not behind and self.screen.strip.kind == "info":  # "Đang thử gửi lại…" has been answered
                 self.screen.strip.show_message("Đã gửi xong.", "ok")
-        message = self.service.check_notices()
+        message = self.service.check_notices(items)
         if message:
             self.window.banner.show_message(message + " Bấm F12 để xem.", "warning")
             if self.tray is not None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from app.core.clock import Clock
 from app.core.workcalendar import working_seconds_between
 from app.store.dossier_store import DossierStore
-from app.store.sync_state import PendingItem, SyncState
+from app.store.sync_state import PendingItem, SyncState, summarise
 from app.sync.sink import Sink
 from app.sync.worker import Drain, PassResult, SyncWorker
 
@@ -100,9 +100,11 @@ class SyncService(QObject):
 
     # --- what the clerk sees --------------------------------------------------------------------------
 
-    def summaries(self) -> list[DestSummary]:
+    def summaries(self, items: list[PendingItem] | None = None) -> list[DestSummary]:
+        """Per destination, from `items` when the caller already has them (one query per refresh, not three)."""
         now = self.clock.now()
-        return [DestSummary(dest, *self.state.summary(dest, now)) for dest in self.dests]
+        every = self.items() if items is None else items
+        return [DestSummary(dest, *summarise([i for i in every if i.dest == dest], now)) for dest in self.dests]
 
     def items(self) -> list[PendingItem]:
         return [item for dest in self.dests for item in self.state.pending(dest)]
@@ -112,11 +114,11 @@ class SyncService(QObject):
             self.state.retry_now(d, code)
         self.wake()
 
-    def check_notices(self) -> str:
+    def check_notices(self, items: list[PendingItem] | None = None) -> str:
         """The Vietnamese notice for anything newly refused or waiting too long ("" when nothing new)."""
         now = self.clock.now()
         lines = []
-        for item in self.items():
+        for item in self.items() if items is None else items:
             key = (item.dest, item.code, item.revision)
             if key in self._noticed:
                 continue

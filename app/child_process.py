@@ -1,0 +1,82 @@
+"""Our own programs as child processes (the centre service, the provincial simulator) for the demo, the
+benches and the tests: started with the project on PYTHONPATH, ready when they print their ready line."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Self
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class ChildProcess:
+    proc: subprocess.Popen[str]
+    url: str
+    data: Path
+    output: list[str] = field(default_factory=list)
+    pump: threading.Thread | None = None
+
+    @classmethod
+    def launch(cls, module: str, args: list[str], data: Path, *, name: str, ready_prefix: str, timeout: float,
+               error: type[Exception]) -> Self:  # fmt: skip
+        """Start `python -m module args…` and wait on its ready line (never on a sleep); `error` on failure."""
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", module, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
+        )  # fmt: skip
+        lines: queue.Queue[str | None] = queue.Queue()
+        output: list[str] = []
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                output.append(line.rstrip("\n"))
+                lines.put(line)
+            proc.stdout.close()
+            lines.put(None)
+
+        pump_thread = threading.Thread(target=pump, daemon=True, name=f"{name}-output")
+        pump_thread.start()
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                proc.kill()
+                proc.wait()
+                pump_thread.join(10)
+                raise error(f"{name} did not start in {timeout}s:\n" + "\n".join(output)) from None
+            if line is None:
+                proc.wait()
+                pump_thread.join(10)
+                raise error(f"{name} exited with {proc.returncode}:\n" + "\n".join(output))
+            if line.startswith(ready_prefix):
+                return cls(proc, line[len(ready_prefix) :].strip(), data, output, pump_thread)
+
+    def stop(self, timeout: float = 10) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._drain()
+        return self.proc.returncode
+
+    def _drain(self) -> None:
+        if self.pump is not None:
+            self.pump.join(10)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when the power goes."""
+        self.proc.kill()
+        self.proc.wait()
+        self._drain()
