@@ -18,10 +18,23 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8710, help="0 = chọn cổng trống")
     serve.add_argument("--no-mdns", action="store_true", help="không quảng bá trên mạng LAN")
+    serve.add_argument(
+        "--tls", choices=["auto", "on", "off"], default="auto",
+        help="HTTPS với CA riêng của Trung tâm: auto = bật khi nghe trên địa chỉ LAN (mặc định), on = luôn bật, "
+        "off = tắt (không an toàn: mã PIN đi trên mạng không mã hóa)",
+    )  # fmt: skip
+    serve.add_argument(
+        "--plain-port", type=int, default=None,
+        help="cổng HTTP thường (chỉ đọc) cho bảng gọi số trên TV và trang theo dõi lượt trên điện thoại khi bật TLS "
+        "(mặc định: --port + 1; 0 = cổng trống)",
+    )  # fmt: skip
 
     demo = sub.add_parser("demo", help="chạy thử cả bộ trên một máy với thiết bị giả lập")
     demo.add_argument("--data", type=Path, help="thư mục dữ liệu (mặc định: thư mục mới)")
     demo.add_argument("--port", type=int, default=8710)
+    demo.add_argument(
+        "--host", default="127.0.0.1", help="địa chỉ nghe của dịch vụ (0.0.0.0: cả mạng LAN, khi đó dùng https)"
+    )
     demo.add_argument("--minutes", type=float, default=0, help="tự dừng sau N phút (0 = chạy đến Ctrl+C)")
     demo.add_argument("--printer", help="máy in phiếu thật (mặc định: máy in ảo lưu ảnh PNG)")
 
@@ -35,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     poster.add_argument("--catalog", type=Path, help="tệp danh mục JSON (mặc định: danh mục kèm theo)")
     poster.add_argument("--centre", default=None, help="tên trung tâm in trên áp phích")
     poster.add_argument("--labels", type=Path, help="xuất thêm tờ nhãn mã QR nhỏ (PDF)")
+    poster.add_argument(
+        "--page-url", help="địa chỉ bảng gọi số mà điện thoại trong sảnh mở được, ví dụ http://192.168.1.20:8711; "
+        "không có: thủ tục chưa có trang trên cổng dịch vụ công chỉ quét được tại kiosk (áp phích ghi rõ)",
+    )  # fmt: skip
 
     slip = sub.add_parser("slip", help="xuất Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Mẫu 01) mẫu")
     slip.add_argument("--sample", action="store_true", required=True, help="dùng dữ liệu mẫu")
@@ -62,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--provincial-config", type=Path, help="tệp cấu hình cổng dữ liệu của tỉnh (JSON)")
     sync.add_argument("--centre", help="địa chỉ máy chủ Trung tâm, ví dụ http://10.0.0.2:8710")
     sync.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (vai trò counter) cho --centre")
+    sync.add_argument(
+        "--ca-file", type=Path, help="chứng chỉ gốc (tls/ca.pem) của máy chủ Trung tâm cho --centre https"
+    )
     how = sync.add_mutually_exclusive_group(required=True)
     how.add_argument("--once", action="store_true", help="gửi một lượt rồi thoát (0: hết hồ sơ chờ, 3: còn)")
     how.add_argument("--status", action="store_true", help="chỉ in các hồ sơ còn chờ và lý do")
@@ -138,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     user_add.add_argument("--role", choices=["clerk", "director", "admin"], default="clerk")
     user_add.add_argument("--secret-stdin", action="store_true", help="đọc mã PIN/mật khẩu từ một dòng stdin")
 
+    from app.catalog_cli import add_catalog_parser, run_catalog
+
+    add_catalog_parser(sub)
+
     sub.add_parser("display", help="màn hình sảnh (TV): số vừa gọi, bảng quầy, đọc loa (xem display --help)",
                    add_help=False)  # fmt: skip
     raw = sys.argv[1:] if argv is None else argv
@@ -149,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "user":
         return run_user_add(args)
+    if args.command == "catalog":
+        return run_catalog(args)
     if args.command == "due-date":
         from app.due_date_cli import run_due_date
 
@@ -170,12 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from app.service.server import serve as run_serve
 
-        run_serve(args.data, args.host, args.port, mdns=not args.no_mdns)
+        run_serve(args.data, args.host, args.port, mdns=not args.no_mdns, tls=args.tls, plain_port=args.plain_port)
         return 0
     if args.command == "demo":
         from app.demo import run_demo
 
-        return run_demo(args.data, args.port, args.minutes, args.printer)
+        return run_demo(args.data, args.port, args.minutes, args.printer, host=args.host)
     if args.command in ("print-test", "posters", "slip", "virtual-printer"):
         return run_printing(args)
     if args.command == "bench" and args.target == "print":
@@ -194,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.sync_cli import run_sync
 
         return run_sync(args.data, provincial=args.provincial, config_file=args.provincial_config,
-                        centre=args.centre, token_file=args.token_file, once=args.once, status=args.status)  # fmt: skip
+                        centre=args.centre, token_file=args.token_file, once=args.once, status=args.status,
+                        ca_file=args.ca_file)  # fmt: skip
     if args.command == "simulator-control":
         return run_simulator_control(args.url, down=args.down, fail_rate=args.fail_rate)
     if args.command == "bench" and args.target == "sync":
@@ -295,7 +322,7 @@ def run_printing(args: argparse.Namespace) -> int:
     if args.command == "print-test":
         return commands.print_test(args.printer, args.width, args.out)
     if args.command == "posters":
-        return commands.write_posters(args.out, args.catalog, args.centre or SAMPLE_CENTRE, args.labels)
+        return commands.write_posters(args.out, args.catalog, args.centre or SAMPLE_CENTRE, args.labels, args.page_url)
     if args.command == "slip":
         return commands.write_slip(args.out, args.width)
     from printing.virtual_printer import serve_virtual_printer

@@ -60,6 +60,13 @@ class ChildProcess:
             if line.startswith(ready_prefix):
                 return cls(proc, line[len(ready_prefix) :].strip(), data, output, pump_thread)
 
+    def printed(self, prefix: str) -> str | None:
+        """The rest of the first line the child printed that starts with `prefix` (None if it printed none)."""
+        for line in list(self.output):
+            if line.startswith(prefix):
+                return line[len(prefix) :].strip()
+        return None
+
     def stop(self, timeout: float = 10) -> int:
         if self.proc.poll() is None:
             self.proc.terminate()

@@ -22,10 +22,11 @@ def has_screen() -> bool:
 def device_token(server: ServerProcess, name: str, role: str, folder: Path) -> Path:
     """A device token for an app, kept in a private file (pairing UI comes later)."""
     r = requests.post(
-        f"{server.url}/api/devices",
+        f"{server.local_url}/api/devices",
         json={"name": name, "role": role},
         headers={"Authorization": f"Bearer {server.admin_token}"},
         timeout=10,
+        verify=server.verify,
     )
     r.raise_for_status()
     path = folder / f"{role}.token"
@@ -53,10 +54,15 @@ def demo_camera(folder: Path) -> Path:
     return out
 
 
+def service_arguments(server: ServerProcess) -> list[str]:
+    """--service (as this PC reaches it) and, under TLS, --ca-file: the centre's CA the apps pin."""
+    return ["--service", server.local_url, *(["--ca-file", str(server.ca_file)] if server.ca_file else [])]
+
+
 def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
     token = device_token(server, "Kiosk (demo)", "kiosk", folder)
     cmd = [
-        sys.executable, "-m", "kiosk", "--service", server.url, "--token-file", str(token),
+        sys.executable, "-m", "kiosk", *service_arguments(server), "--token-file", str(token),
         "--printer", printer_url, "--camera", f"file:{demo_camera(folder)}", "--windowed", "--size", "720x1280",
     ]  # fmt: skip
     return _spawn(cmd)
@@ -69,7 +75,8 @@ def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
 
 
 def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
-    return _spawn([sys.executable, "-m", "app", "display", "--service", server.url, "--windowed", "--size", "1280x720"])
+    return _spawn([sys.executable, "-m", "app", "display", *service_arguments(server), "--windowed", "--size",
+                   "1280x720"])  # fmt: skip
 
 
 DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813")  # demo only: printed on the console for the tester
@@ -78,10 +85,11 @@ DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813")  # demo only: printed on
 def demo_user(server: ServerProcess) -> None:
     username, name, pin = DEMO_CLERK
     r = requests.post(
-        f"{server.url}/api/users",
+        f"{server.local_url}/api/users",
         json={"username": username, "display_name": name, "role": "clerk", "secret": pin},
         headers={"Authorization": f"Bearer {server.admin_token}"},
         timeout=10,
+        verify=server.verify,
     )
     if r.status_code not in (200, 201, 409):  # 409: a reused demo folder already has the account
         r.raise_for_status()
@@ -122,7 +130,7 @@ def demo_desk(folder: Path) -> Path:
 
 
 def counter_arguments(service_url: str, counter: int, folder: Path, printer_url: str, scanner_url: str,
-                      province_url: str = "") -> list[str]:  # fmt: skip
+                      province_url: str = "", ca_file: Path | None = None) -> list[str]:  # fmt: skip
     """The demo counter's options: its own dossier folder, Mẫu 01 to the virtual printer (80 mm) or to PDFs
     (A4), a simulated CCCD camera, the fake network scanner, the SANE test scanner and a document camera."""
     data = folder / f"counter{counter}"
@@ -133,11 +141,12 @@ def counter_arguments(service_url: str, counter: int, folder: Path, printer_url:
         "--agency", "UBND xã Đông Hưng", "--place", "Đông Hưng", "--hotline", "0221 3851 234",
         "--scanner", f"escl:{scanner_url}", "--scanner", "sane:test", "--doc-camera", f"file:{demo_desk(folder)}",
         *(["--provincial", province_url] if province_url else []),
+        *(["--ca-file", str(ca_file)] if ca_file else []),
     ]  # fmt: skip
 
 
 def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str,
                   scanner_url: str, province_url: str) -> subprocess.Popen[bytes]:  # fmt: skip
     demo_user(server)
-    return _spawn([sys.executable, "-m", "counter", *counter_arguments(server.url, counter, folder, printer_url,
-                                                                        scanner_url, province_url)])  # fmt: skip
+    argv = counter_arguments(server.local_url, counter, folder, printer_url, scanner_url, province_url, server.ca_file)
+    return _spawn([sys.executable, "-m", "counter", *argv])

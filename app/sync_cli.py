@@ -1,6 +1,6 @@
 """`python -m app sync`: drain a counter's outbox from the command line, or say what is still waiting.
 
-python -m app sync --data DIR --provincial URL [--centre URL --token-file F] --once   # 0 when empty, 3 if not
+python -m app sync --data DIR --provincial URL [--centre URL --token-file F [--ca-file CA.PEM]] --once   # 0 / 3
 python -m app sync --data DIR --provincial-config tinh.json --status
 """
 
@@ -17,7 +17,7 @@ NAMES = {"centre": "máy chủ Trung tâm", "province": "hệ thống một cử
 
 
 def _sinks(store: Any, provincial: str | None, config_file: Path | None, centre: str | None,
-           token_file: Path | None) -> list[Any]:  # fmt: skip
+           token_file: Path | None, ca_file: Path | None = None) -> list[Any]:  # fmt: skip
     from app.sync.centre_sink import CentreSink
     from app.sync.gateway import ProvincialSink
     from app.sync.gateway_config import config_for_url, load_gateway_config
@@ -25,7 +25,7 @@ def _sinks(store: Any, provincial: str | None, config_file: Path | None, centre:
     sinks: list[Any] = []
     if centre:
         token = token_file.read_text().strip() if token_file else os.environ.get("MOTCUA_TOKEN")
-        sinks.append(CentreSink(centre, lambda: token))
+        sinks.append(CentreSink(centre, lambda: token, ca_file=ca_file))  # CaFileError: an https centre, no CA
     if config_file is not None:
         sinks.append(ProvincialSink(load_gateway_config(config_file)))
     elif provincial:
@@ -34,8 +34,9 @@ def _sinks(store: Any, provincial: str | None, config_file: Path | None, centre:
 
 
 def run_sync(data: Path, *, provincial: str | None, config_file: Path | None, centre: str | None,
-             token_file: Path | None, once: bool, status: bool) -> int:  # fmt: skip
+             token_file: Path | None, once: bool, status: bool, ca_file: Path | None = None) -> int:  # fmt: skip
     from app.core.clock import SystemClock
+    from app.pinned_ca import CaFileError
     from app.store.dossier_store import DossierStore
     from app.store.sync_state import SyncState
     from app.sync.gateway_config import GatewayConfigError
@@ -47,8 +48,8 @@ def run_sync(data: Path, *, provincial: str | None, config_file: Path | None, ce
     store = DossierStore(data, SystemClock())
     try:
         try:
-            sinks = _sinks(store, provincial, config_file, centre, token_file)
-        except (GatewayConfigError, OSError) as exc:
+            sinks = _sinks(store, provincial, config_file, centre, token_file, ca_file)
+        except (GatewayConfigError, CaFileError, OSError) as exc:
             print(f"Lỗi: {exc}", file=sys.stderr)
             return 2
         if not sinks and not status:

@@ -56,12 +56,13 @@ def make_backend(args: argparse.Namespace) -> Backend:
 
         return Backend(fake, DemoSessions(fake), fake_stream, fake.clock)
     # from_discovery builds `cls`, so this is a CounterClient too
-    client = CounterClient(args.service) if args.service else cast(CounterClient, CounterClient.from_discovery(5.0))
+    client = (CounterClient(args.service, ca_file=args.ca_file) if args.service
+              else cast(CounterClient, CounterClient.from_discovery(5.0, ca_file=args.ca_file)))  # fmt: skip
 
     def live_stream(bridge: EventBridge) -> Stream:
         # the clerk's token: priority categories are shown at the counter, never on the public board
         return EventStream(client.base_url, **bridge.callbacks(), reconnect_delay=(0.2, 3.0),
-                           token=lambda: client.token)  # fmt: skip
+                           token=lambda: client.token, ca_file=client.ca_file)  # fmt: skip
 
     return Backend(client, client, live_stream)
 

@@ -216,14 +216,15 @@ class CounterController(QObject):
         self.runner.run(self.client.queue, done, failed)
 
     def _on_snapshot(self, snapshot: dict[str, Any]) -> None:
-        if self.model.load(snapshot):
+        if self.model.load(snapshot, authoritative=True):  # the stream's own: after a service reset too
             self.model_changed.emit()
 
     def _on_event(self, event: dict[str, Any]) -> None:
-        if self.model.apply_event(event):
+        applied = self.model.apply_event(event)
+        if applied.fresh:
             self.model_changed.emit()
-            if event.get("kind") == "day.closed":
-                self.resync()
+        if applied.resync:  # a gap in seq, a new day
+            self.resync()
 
     # --- signing in and out -----------------------------------------------------------------------
 

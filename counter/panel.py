@@ -35,7 +35,7 @@ _STATUS = {"open": "Đang làm việc", "closed": "Chưa mở quầy", "paused":
 def _clock_text(seconds: float) -> str:
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _minutes(seconds: float) -> str:
@@ -350,7 +350,7 @@ class PanelScreen(QWidget):
         parts = [f"Lấy số lúc {issued.astimezone(LOCAL_TZ):%H:%M}"]
         since = self.ctl.model.since.get(int(ticket["id"]))
         if since is not None:
-            what = "Đã mời được" if ticket["state"] == "called" else "Thời gian phục vụ"
+            what = "Đã gọi cách đây" if ticket["state"] == "called" else "Thời gian phục vụ"
             parts.append(f"{what} {_clock_text((now - since).total_seconds())}")
         else:
             parts.append(f"đã đợi từ lúc lấy số {_minutes((now - issued).total_seconds())}")

@@ -2,7 +2,7 @@
 
 python -m kiosk --service http://10.0.0.2:8710 --token-file kiosk.token --printer usb:0416:5011
 python -m kiosk --demo                      # a simulated hall, no service needed
-python -m kiosk --demo --screenshot DIR     # every main screen, portrait and landscape, as PNG
+python -m kiosk --demo --screenshot DIR [--size WxH]   # every screen at exactly that size, as PNG
 python -m kiosk --smoke-test ...            # start, connect, quit 0 (non-zero when it cannot)
 """
 
@@ -35,7 +35,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--width", type=int, default=576, choices=ROLL_WIDTHS, help="khổ giấy: 384 (58 mm), 576 (80 mm)")
     p.add_argument("--camera", default="0", help="máy ảnh quét QR: 0, 1, rtsp://…, file:THƯ_MỤC_ẢNH_HOẶC_VIDEO")
     p.add_argument("--catalog", type=Path, help="danh mục thủ tục (mặc định: danh mục kèm theo)")
-    p.add_argument("--follow-url", help="địa chỉ trang theo dõi lượt in trên mã QR của phiếu (mặc định: --service)")
+    p.add_argument(
+        "--follow-url",
+        help="địa chỉ trang theo dõi lượt in trên mã QR của phiếu (mặc định: cổng bảng gọi số HTTP của dịch vụ)",
+    )
     p.add_argument(
         "--host-service", type=Path, metavar="DIR",
         help="kiosk này chạy luôn dịch vụ trung tâm (dữ liệu trong DIR), nên vẫn cấp số khi mạng LAN hỏng",
@@ -53,44 +56,55 @@ def make_client(args: argparse.Namespace) -> Any:
     from app.client.queue_client import QueueClient
 
     if args.host_service:
-        from app.service.launcher import start_server
+        from app.client.hosted_service import start_hosted_service
 
-        # The service runs beside the kiosk on this PC and is announced on the LAN for the counters.
-        args.hosted = start_server(args.host_service, port=args.port, host="0.0.0.0", mdns=True)  # noqa: S104
-        port = args.hosted.url.rsplit(":", 1)[1]  # the real port, also when --port 0 picked a free one
-        return QueueClient(f"http://127.0.0.1:{port}", args.hosted.admin_token)
+        # The service runs beside the kiosk on this PC (a child process, HTTPS on the LAN) and is announced by mDNS.
+        args.hosted = start_hosted_service(args.host_service, port=args.port)
+        return QueueClient(args.hosted.local_url, args.hosted.admin_token, ca_file=args.hosted.ca_file)
     token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
     if args.service:
-        return QueueClient(args.service, token)
-    return QueueClient.from_discovery(5.0, token)
-
-
-def phone_reachable(url: str | None) -> str | None:
-    """The service's address as a phone on the centre's Wi-Fi sees it: this PC's LAN address, not 127.0.0.1."""
-    import socket
-    from urllib.parse import urlsplit
-
-    if url is None:
-        return None
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.connect(("192.0.2.1", 9))  # a documentation address: no packet is sent, the route picks the LAN IP
-            address = probe.getsockname()[0]
-    except OSError:  # no network at all: the QR would not help anyway
-        return url
-    return f"http://{address}:{urlsplit(url).port}"
+        return QueueClient(args.service, token, ca_file=args.ca_file)
+    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file)
 
 
 def make_printer(args: argparse.Namespace) -> TicketPrinter | None:
     return TicketPrinter(args.printer, args.width) if args.printer else None
 
 
-def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
-    follow = args.follow_url or getattr(client, "base_url", None)
+def follow_base(args: argparse.Namespace, client: Any) -> str | None:
+    """Where a ticket's QR points phones: --follow-url, the hosted service's board port on this PC's LAN address,
+    or a plain-HTTP service's own address; None when it must be asked of an https service (learn_follow_base)."""
+    if args.follow_url:
+        return str(args.follow_url)
     hosted = getattr(args, "hosted", None)
-    if hosted is not None and not args.follow_url:
-        follow = phone_reachable(follow)
+    if hosted is not None:
+        hosted_follow: str | None = hosted.follow_url
+        return hosted_follow
+    base = getattr(client, "base_url", None)
+    return base if isinstance(base, str) and not base.startswith("https:") else None
+
+
+def learn_follow_base(ctl: KioskController) -> None:
+    """Phones cannot trust the centre's CA: ask an https service, once it answers, for its plain board port."""
+    from app.client.board import board_url_of
+
+    def learned(url: str) -> None:
+        if ctl.follow_base_url is None:  # the first answer (a reconnect may have asked twice)
+            ctl.follow_base_url = url
+            ctl.connection_changed.disconnect(ask)
+
+    def ask(online: bool) -> None:
+        if online and ctl.follow_base_url is None:
+            ctl.runner.run(lambda: board_url_of(ctl.client), learned)
+
+    ctl.connection_changed.connect(ask)
+
+
+def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
+    follow = follow_base(args, client)
     ctl = KioskController(client, catalog, printer, follow_base_url=follow)
+    if follow is None and hasattr(client, "base_url"):
+        learn_follow_base(ctl)
     extra: dict[str, Screen] = {}
     try:
         from kiosk.scan import ScanScreen

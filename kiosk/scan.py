@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy
 
 from app.core.scan_payload import CitizenIdScan, ProcedureScan, ReceiptScan, classify
 from app.devices.camera import open_camera
@@ -44,18 +44,18 @@ class ScanScreen(Screen):
         return open_camera(self.camera_spec)
 
     def refresh(self) -> None:
-        page = QWidget()
-        col = QVBoxLayout(page)
+        page, col = self.page()
         col.addWidget(label(self.t("scan"), "title"))
         col.addWidget(label(self.t("scan_hint"), "subtitle", center=True))
         self.preview = QLabel()
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumHeight(400)
+        self.preview.setMinimumHeight(self.metrics.px(400, 200))
+        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)  # frames never grow it
         self.preview.setStyleSheet("background:#0a2540;")
         col.addWidget(self.preview, 1)
         self.status = label(self.message, "big", center=True)
         col.addWidget(self.status)
-        col.addWidget(self.nav())
+        self.action_then_nav(col, None)
         self.replace_body(page)
         self.start_camera()
 
@@ -84,7 +84,8 @@ class ScanScreen(Screen):
         painter.setPen(QPen(QColor("#ffd54f"), max(4, frame.width() // 160)))
         painter.drawRect(QRect(box.x, box.y, box.width, box.height))
         painter.end()
-        self.preview.setPixmap(frame.scaledToWidth(min(PREVIEW_WIDTH, max(320, self.preview.width()))))
+        room = self.preview.size().boundedTo(QSize(PREVIEW_WIDTH, PREVIEW_WIDTH))
+        self.preview.setPixmap(frame.scaled(room, Qt.AspectRatioMode.KeepAspectRatio))
 
     def camera_failed(self, message: str) -> None:
         self.set_message(f"{self.t('no_camera')} {message}", error=True)
@@ -102,8 +103,8 @@ class ScanScreen(Screen):
         elif isinstance(result, ReceiptScan):
             # Dossier status lives with the counters and the province; until that link exists the
             # kiosk says so plainly instead of guessing.
-            self.set_message(f"Hồ sơ {result.dossier_code}: {self.t('receipt_offline')}")
+            self.set_message(self.t("receipt", code=result.dossier_code) + self.t("receipt_offline"))
         elif isinstance(result, CitizenIdScan):
-            self.set_message("Đây là mã trên thẻ căn cước. Vui lòng xuất trình thẻ tại quầy khi nộp hồ sơ.")
+            self.set_message(self.t("scan_citizen_id"))
         else:
             self.set_message(self.t("scan_not_ours"), error=True)

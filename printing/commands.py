@@ -39,15 +39,16 @@ def print_test(printer_url: str, width: int, out: Path | None = None) -> int:
     return 0
 
 
-def write_posters(out: Path, catalog: Path | None, centre: str = SAMPLE_CENTRE, labels: Path | None = None) -> int:
+def write_posters(out: Path, catalog: Path | None, centre: str = SAMPLE_CENTRE, labels: Path | None = None,
+                  page_url: str | None = None) -> int:  # fmt: skip
     from printing.a4 import write_pdf  # Qt is loaded only for A4 output
 
     try:
         data = load_catalog_file(catalog or default_catalog_path())
-        pages = write_pdf(posters(data, centre), out)
+        pages = write_pdf(posters(data, centre, page_url), out)
         print(f"Đã ghi {pages} trang áp phích mã QR ({len(data.procedures)} thủ tục) vào {out}.")
         if labels:
-            label_pages = write_pdf(label_sheets(data), labels)
+            label_pages = write_pdf(label_sheets(data, page_url), labels)
             print(f"Đã ghi {label_pages} trang nhãn mã QR vào {labels}.")
     except (PrintError, CatalogError, OSError) as exc:
         return _fail(exc)

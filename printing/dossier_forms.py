@@ -154,6 +154,9 @@ def _sign_cell(title: str, name: str, size: float, height_mm: float) -> tuple[Bl
     )
 
 
+PROCEDURE_CAPTION = "Quét mã bằng điện thoại để xem thủ tục, thành phần hồ sơ cần nộp"
+
+
 def _lookup(data: str | None, caption: str, size_mm: float, caption_size: float = 7.0) -> list[Block]:
     return [QR(data, size_mm=size_mm, caption=caption, caption_size=caption_size)] if data else []
 
@@ -202,7 +205,7 @@ def _supplement_body(p: SupplementPrint, size: float, compact: bool) -> list[Blo
 
 
 def _supplement_qr(p: SupplementPrint, size_mm: float, caption_size: float = 7.0) -> list[Block]:
-    return _lookup(p.lookup_qr, "Quét mã để tra cứu thủ tục và tình trạng hồ sơ", size_mm, caption_size)
+    return _lookup(p.lookup_qr, PROCEDURE_CAPTION, size_mm, caption_size)
 
 
 def supplement_a4(p: SupplementPrint) -> Document:
@@ -256,7 +259,7 @@ def _refusal_signatures(p: RefusalPrint, size: float, height_mm: float) -> Colum
 
 
 def _refusal_qr(p: RefusalPrint, size_mm: float, caption_size: float = 7.0) -> list[Block]:
-    return _lookup(p.lookup_qr, "Quét mã để tra cứu thủ tục, thành phần hồ sơ", size_mm, caption_size)
+    return _lookup(p.lookup_qr, PROCEDURE_CAPTION, size_mm, caption_size)
 
 
 def refusal_a4(p: RefusalPrint) -> Document:
@@ -307,7 +310,7 @@ def sample_supplement(now: datetime) -> SupplementPrint:
         clerk_name="Lê Văn Bình",
         clerk_phone="0221 3851 234",
         requested_at=at,
-        lookup_qr=f"http://motcua.local:8710/h/000.00.12.H48-{at:%y%m%d}-0011",
+        lookup_qr="http://192.168.1.20:8711/p/2.000815",
     )
 
 

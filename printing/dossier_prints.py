@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.dossier import CHANNEL_NAMES, FORM_NAMES, Dossier
+from app.core.catalog import Procedure
+from app.core.dossier import CHANNEL_NAMES, FORM_NAMES, Dossier, is_lookup_key, lookup_path
+from app.core.procedure_qr import procedure_link
 from printing.doc import Document
 from printing.dossier_forms import (
     RefusalPrint,
@@ -16,7 +18,14 @@ from printing.dossier_forms import (
     supplement_a4,
     supplement_slip,
 )
-from printing.layouts import ReceiptPrint, ReceivedDocument, receipt_a4, receipt_slip
+from printing.layouts import (
+    LOOKUP_CODE_CAPTION,
+    LOOKUP_LINK_CAPTION,
+    ReceiptPrint,
+    ReceivedDocument,
+    receipt_a4,
+    receipt_slip,
+)
 
 
 @dataclass(frozen=True)
@@ -29,15 +38,20 @@ class CentreHeader:
     collect_at: str = "Bộ phận trả kết quả, Trung tâm Phục vụ hành chính công"
     hotline: str = ""
     lookup_where: str = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) và bảng niêm yết tại Trung tâm"
-    # A page where a citizen can look a dossier up, with {code}; empty: the QR holds just the code, and
-    # the form says so instead of promising a page.
+    # Another page where a citizen can look a dossier up, with {code} (and {key}); it wins over page_base.
     lookup_url: str = ""
+    # The centre's board address phones reach (http://IP:PORT, learned from the service's /api/health): Mẫu 01's
+    # QR opens the dossier's status page /h/{code}-{key} there; procedures without a portal page link to its
+    # /p/{code} on Mẫu 02/03. Empty: Mẫu 01's QR holds just the code and says so, instead of promising a page.
+    page_base: str = ""
 
-    def lookup(self, code: str) -> tuple[str, str]:
-        """The QR's content and its caption."""
-        if self.lookup_url:
-            return self.lookup_url.replace("{code}", code), "Quét mã để tra cứu tình trạng hồ sơ"
-        return code, "Mã hồ sơ — quý khách xuất trình mã này khi bổ sung hoặc nhận kết quả"
+    def lookup(self, code: str, key: str = "") -> tuple[str, str]:
+        """Mẫu 01's QR content and its caption: a link only where a phone can open the dossier's status."""
+        if self.lookup_url and (key or "{key}" not in self.lookup_url):
+            return self.lookup_url.replace("{code}", code).replace("{key}", key), LOOKUP_LINK_CAPTION
+        if self.page_base and is_lookup_key(key):
+            return self.page_base.rstrip("/") + lookup_path(code, key), LOOKUP_LINK_CAPTION
+        return code, LOOKUP_CODE_CAPTION
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,7 @@ def _fees(d: Dossier) -> str:
 
 
 def receipt_print(d: Dossier, h: CentreHeader, clerk_name: str) -> ReceiptPrint:
-    qr, caption = h.lookup(d.code)
+    qr, caption = h.lookup(d.code, d.lookup_key)
     extra: tuple[tuple[str, str], ...] = (("Ghi chú", "Hồ sơ phi địa giới hành chính"),) if d.outside_area else ()
     return ReceiptPrint(
         agency=h.agency,
@@ -93,7 +107,7 @@ def receipt_of(d: Dossier, h: CentreHeader, clerk_name: str) -> Printable:
     return Printable(f"mau01-{d.code}", lambda: receipt_a4(r), lambda w: receipt_slip(r, w))
 
 
-def _common(d: Dossier, h: CentreHeader) -> dict[str, Any]:
+def _common(d: Dossier, h: CentreHeader, procedure: Procedure | None) -> dict[str, Any]:
     return {
         "agency": h.agency,
         "unit": h.unit,
@@ -105,13 +119,15 @@ def _common(d: Dossier, h: CentreHeader) -> dict[str, Any]:
         "phone": d.citizen.phone,
         "content": d.procedure_name,
         "lookup_where": h.lookup_where,
-        "lookup_qr": h.lookup(d.code)[0],
+        # what to bring next time: the procedure's page, never a bare code behind a "scan to look up" caption
+        "lookup_qr": procedure_link(procedure, h.page_base or None) if procedure else None,
     }
 
 
-def supplement_of(d: Dossier, h: CentreHeader, clerk_name: str, *, items: tuple[str, ...], reason: str) -> Printable:
+def supplement_of(d: Dossier, h: CentreHeader, clerk_name: str, *, items: tuple[str, ...], reason: str,
+                  procedure: Procedure | None = None) -> Printable:  # fmt: skip
     p = SupplementPrint(
-        **_common(d, h),
+        **_common(d, h, procedure),
         items=tuple((name, "Bổ sung theo quy định") for name in items),
         reason=reason or "Hồ sơ chưa đủ thành phần theo quy định.",
         clerk_name=clerk_name,
@@ -121,9 +137,10 @@ def supplement_of(d: Dossier, h: CentreHeader, clerk_name: str, *, items: tuple[
     return Printable(f"mau02-{d.code}", lambda: supplement_a4(p), lambda w: supplement_slip(p, w))
 
 
-def refusal_of(d: Dossier, h: CentreHeader, clerk_name: str, *, reason: str) -> Printable:
+def refusal_of(d: Dossier, h: CentreHeader, clerk_name: str, *, reason: str,
+               procedure: Procedure | None = None) -> Printable:  # fmt: skip
     p = RefusalPrint(
-        **_common(d, h),
+        **_common(d, h, procedure),
         reason=reason or (d.steps[-1].detail if d.steps else ""),
         contact=(h.hotline and f"Đường dây nóng {h.hotline}") or h.unit,
         clerk_name=clerk_name,

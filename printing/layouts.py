@@ -11,7 +11,7 @@ from datetime import datetime
 
 from app.core.catalog import Catalog, Procedure
 from app.core.clock import LOCAL_TZ
-from app.core.procedure_qr import procedure_qr_text
+from app.core.procedure_qr import procedure_link, procedure_qr_text
 from printing.doc import (
     A4_HEIGHT_MM,
     A4_WIDTH_MM,
@@ -28,7 +28,13 @@ from printing.doc import (
     roll_width_mm,
 )
 
-TICKET_ADVICE = "Vui lòng chú ý màn hình và loa gọi số. Quá 3 lần gọi không có mặt, số sẽ bị hủy."
+
+def ticket_advice(calls: int = 3) -> str:
+    """The rule printed on every ticket; the service enforces the same number (a no-show only after `calls` calls)."""
+    return f"Quý khách vui lòng chú ý màn hình và loa gọi số. Quá {calls} lần gọi không có mặt, số sẽ bị hủy."
+
+
+TICKET_ADVICE = ticket_advice()
 
 
 @dataclass(frozen=True)
@@ -52,8 +58,8 @@ def local_time(instant: datetime) -> str:
 
 def wait_text(people_ahead: int, estimated_wait_s: float | None) -> str:
     if people_ahead == 0:
-        return "Bạn là người tiếp theo."
-    text = f"Trước bạn có {people_ahead} người"
+        return "Quý khách là người tiếp theo."
+    text = f"Trước quý khách có {people_ahead} người"
     if estimated_wait_s is not None and estimated_wait_s > 0:
         minutes = max(1, round(estimated_wait_s / 60))
         text += f", chờ khoảng {minutes} phút"
@@ -72,7 +78,7 @@ def ticket_document(t: TicketPrint, width_dots: int) -> Document:
         Text(t.centre_name.upper(), size=8.5, bold=True, align="center"),
         Rule(),
         Text(t.group_name, size=10, bold=True, align="center"),
-        Text("SỐ THỨ TỰ CỦA BẠN", size=8, align="center"),
+        Text("SỐ THỨ TỰ CỦA QUÝ KHÁCH", size=8, align="center"),
         Text(t.number, size=40 if width_dots >= 576 else 32, bold=True, align="center"),
     ]
     if t.procedure:
@@ -85,7 +91,7 @@ def ticket_document(t: TicketPrint, width_dots: int) -> Document:
         Text(local_time(t.issued_at), size=8, align="center"),
     ]
     if t.follow_url:
-        blocks += [Space(1.5), QR(t.follow_url, size_mm=24, caption="Quét mã để theo dõi lượt của bạn")]
+        blocks += [Space(1.5), QR(t.follow_url, size_mm=24, caption="Quét mã để theo dõi lượt của quý khách")]
     blocks += [Rule(dashed=True), Text(t.advice, size=7.5, align="center"), Space(2)]
     width = roll_width_mm(width_dots)
     return Document(f"Phiếu số {t.number}", (Page(width, tuple(blocks), margin_mm=1.0),))
@@ -125,7 +131,7 @@ class ReceiptPrint:
     fees: str = ""
     book: str = ""  # "Quyển số … Số thứ tự …"
     lookup_qr: str | None = None
-    lookup_caption: str = "Quét mã để tra cứu tình trạng hồ sơ"  # say what the QR really holds
+    lookup_caption: str = ""  # say what the QR really holds; "": chosen from it (a link, or just the code)
     hotline: str = ""
     extra_fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
@@ -201,10 +207,15 @@ def _signatures(r: ReceiptPrint, size: float, height_mm: float) -> Columns:
     return Columns((cell("NGƯỜI NỘP HỒ SƠ", r.citizen_name), cell("NGƯỜI TIẾP NHẬN HỒ SƠ", r.clerk_name)), (0.5, 0.5))
 
 
+LOOKUP_LINK_CAPTION = "Quét mã để tra cứu tình trạng hồ sơ"
+LOOKUP_CODE_CAPTION = "Mã hồ sơ — quý khách xuất trình mã này khi bổ sung hoặc nhận kết quả"
+
+
 def _lookup(r: ReceiptPrint, size_mm: float) -> list[Block]:
     if not r.lookup_qr:
         return []
-    caption = r.lookup_caption
+    link = r.lookup_qr.startswith(("http://", "https://"))
+    caption = r.lookup_caption or (LOOKUP_LINK_CAPTION if link else LOOKUP_CODE_CAPTION)
     if r.hotline:
         caption += f" – Đường dây nóng: {r.hotline}"
     return [QR(r.lookup_qr, size_mm=size_mm, caption=caption)]
@@ -291,8 +302,17 @@ def _poster_title_size(name: str) -> float:
     return 26 if len(name) <= 60 else 20 if len(name) <= 120 else 16 if len(name) <= 200 else 14
 
 
-def poster_page(catalog: Catalog, p: Procedure, centre_name: str) -> Page:
+POSTER_PHONE = "Quét mã bằng điện thoại để xem thủ tục, hồ sơ cần chuẩn bị"
+POSTER_PHONE_NOTE = "Quý khách cũng có thể quét mã này tại máy lấy số của Trung tâm."
+POSTER_KIOSK = "Quét mã tại máy lấy số của Trung tâm để xem thủ tục, hồ sơ cần chuẩn bị"
+POSTER_KIOSK_NOTE = "Mã này chỉ đọc được tại máy lấy số, điện thoại không mở được."
+
+
+def poster_page(catalog: Catalog, p: Procedure, centre_name: str, page_base: str | None = None) -> Page:
+    """One A4 poster. Its QR is a link when a phone can open one; else the code, and the poster says so."""
     qr_mm = 100 if len(p.name) <= 120 else 80
+    link = procedure_link(p, page_base)
+    caption, note = (POSTER_PHONE, POSTER_PHONE_NOTE) if link else (POSTER_KIOSK, POSTER_KIOSK_NOTE)
     blocks: tuple[Block, ...] = (
         Text(centre_name.upper(), size=14, bold=True, align="center"),
         Text(f"Lĩnh vực: {_field_name(catalog, p)}", size=14, align="center"),
@@ -304,15 +324,15 @@ def poster_page(catalog: Catalog, p: Procedure, centre_name: str) -> Page:
         Field("Thời hạn giải quyết", time_text(p), 15),
         Field("Phí, lệ phí", fee_text(p), 15),
         Space(8),
-        QR(procedure_qr_text(p), size_mm=qr_mm, caption="Quét mã để xem thủ tục, hồ sơ cần chuẩn bị", caption_size=14),
+        QR(link or p.code, size_mm=qr_mm, caption=caption, caption_size=14),
         Space(4),
-        Text("Quét mã này tại kiosk của Trung tâm hoặc bằng điện thoại.", size=12, align="center"),
+        Text(note, size=12, align="center"),
     )
     return Page(A4_WIDTH_MM, blocks, height_mm=A4_HEIGHT_MM, margin_mm=18)
 
 
-def posters(catalog: Catalog, centre_name: str) -> Document:
-    pages = tuple(poster_page(catalog, p, centre_name) for p in catalog.procedures)
+def posters(catalog: Catalog, centre_name: str, page_base: str | None = None) -> Document:
+    pages = tuple(poster_page(catalog, p, centre_name, page_base) for p in catalog.procedures)
     return Document("Mã QR thủ tục hành chính", pages)
 
 
@@ -326,14 +346,14 @@ def label_name(name: str) -> str:
     return name if len(name) <= LABEL_NAME_MAX else name[: LABEL_NAME_MAX - 1].rstrip(" ,;") + "…"
 
 
-def label_sheets(catalog: Catalog) -> Document:
+def label_sheets(catalog: Catalog, page_base: str | None = None) -> Document:
     """Small cut-out labels (3 × 7 per A4 page) for counters and leaflet stands."""
 
     def cell(p: Procedure) -> tuple[Block, ...]:
         return (
             Columns(
                 (
-                    (QR(procedure_qr_text(p), size_mm=27),),
+                    (QR(procedure_qr_text(p, page_base), size_mm=27),),
                     (
                         Text(label_name(p.name), size=7 if len(p.name) <= 80 else 6.5, bold=True),
                         Text(f"Mã: {p.code}", size=6.5),

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from app.core.clock import LOCAL_TZ
+from printing.dossier_prints import CentreHeader
 from printing.layouts import ReceiptPrint, ReceivedDocument, TicketPrint
 
 SAMPLE_CENTRE = "UBND xã Đông Hưng – Trung tâm Phục vụ hành chính công"
+SAMPLE_PAGE_BASE = "http://192.168.1.20:8711"  # the centre's plain board port, as a counter learns it
+SAMPLE_LOOKUP_KEY = "Xq7mR2pLk9Tz"  # a counter draws a random one per dossier
 
 
 def sample_ticket(now: datetime) -> TicketPrint:
@@ -26,11 +29,13 @@ def sample_ticket(now: datetime) -> TicketPrint:
 
 def sample_receipt(now: datetime) -> ReceiptPrint:
     received = now.astimezone(LOCAL_TZ).replace(hour=9, minute=40, second=0, microsecond=0)
+    code = f"000.00.12.H48-{received:%y%m%d}-0007"
+    lookup_qr, lookup_caption = CentreHeader(page_base=SAMPLE_PAGE_BASE).lookup(code, SAMPLE_LOOKUP_KEY)
     return ReceiptPrint(
         agency="UBND xã Đông Hưng",
         unit="Trung tâm Phục vụ hành chính công",
         place="Đông Hưng",
-        dossier_code=f"000.00.12.H48-{received:%y%m%d}-0007",
+        dossier_code=code,
         citizen_name="Nguyễn Thị Ánh Tuyết",
         id_number="034186000123",
         address="Thôn Phú Xuân, xã Đông Hưng, tỉnh Hưng Yên",
@@ -48,6 +53,7 @@ def sample_receipt(now: datetime) -> ReceiptPrint:
         clerk_name="Lê Văn Bình",
         fees="Miễn lệ phí (đăng ký đúng hạn)",
         book="Quyển số 03, Số thứ tự 127",
-        lookup_qr=f"000.00.12.H48-{received:%y%m%d}-0007",
+        lookup_qr=lookup_qr,
+        lookup_caption=lookup_caption,
         hotline="0221 3851 234",
     )

@@ -67,6 +67,12 @@ class TicketPrinter:
         self._send(job)
         return job
 
+    def status(self) -> PrinterStatus:
+        """The printer's state now, e.g. whether paper is back after a paper-out (unreadable on spooler and file
+        links); raises PrintError when the printer cannot be reached. Never while a job is on the wire."""
+        with self._lock:
+            return self.printer.status()
+
     def failed(self) -> list[PrintJob]:
         with self._lock:
             return [j for j in self._jobs.values() if j.state == "failed"]

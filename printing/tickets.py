@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.core.clock import from_iso
-from printing.layouts import TicketPrint
+from printing.layouts import TicketPrint, ticket_advice
 
 
 def counter_label(counter: Mapping[str, Any]) -> str:
@@ -14,6 +14,14 @@ def counter_label(counter: Mapping[str, Any]) -> str:
     name = str(counter.get("name") or counter["id"])
     digits = "".join(ch for ch in name if ch.isdigit())
     return digits or name
+
+
+def follow_url(ticket: Mapping[str, Any], base_url: str | None) -> str | None:
+    """The ticket's follow-your-turn page, by the unguessable key the service gave it (`follow`): the one address
+    for the ticket's QR on paper and on the kiosk screen. None when no address phones can open is known."""
+    if not base_url:
+        return None
+    return f"{base_url.rstrip('/')}/t/{ticket.get('follow') or ticket['id']}"
 
 
 def ticket_print(
@@ -36,6 +44,7 @@ def ticket_print(
         people_ahead=int(ticket.get("people_ahead", 0)),
         estimated_wait_s=ticket.get("estimated_wait_s"),
         issued_at=from_iso(str(ticket["issued_at"])),
-        follow_url=f"{base_url.rstrip('/')}/t/{ticket.get('follow') or ticket['id']}" if base_url else None,
+        follow_url=follow_url(ticket, base_url),
         priority=priority,
+        advice=ticket_advice(int(ticket.get("no_show_after_calls") or 3)),
     )

@@ -86,11 +86,12 @@ def run_display_bench(calls: int = 100, interval_ms: int = 400, timeout_s: float
             controller.start()
             loop.exec()
             controller.changed.disconnect(loop.quit)
-            if controller.state.queue is None:
+            if not controller.state.loaded:
                 print("Lỗi: màn hình sảnh không kết nối được dịch vụ trung tâm.", file=sys.stderr)
                 return 1
-            counters = [c["id"] for c in controller.state.queue["counters"]]
-            group = controller.state.queue["groups"][0]["code"]
+            queue = controller.state.snapshot()
+            counters = [c["id"] for c in queue["counters"]]
+            group = queue["groups"][0]["code"]
 
             def drive() -> None:
                 start = time.monotonic()

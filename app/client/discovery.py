@@ -1,4 +1,7 @@
-"""Find the centre service on the LAN by its mDNS announcement (_motcua._tcp)."""
+"""Find the centre service on the LAN by its mDNS announcement (_motcua._tcp).
+
+The announcement's TXT record says `tls=1` when the service speaks HTTPS (the client then needs the centre's CA,
+`--ca-file`) and `board=PORT` for the plain-HTTP hall board and ticket pages."""
 
 from __future__ import annotations
 
@@ -14,7 +17,8 @@ SERVICE_TYPE = "_motcua._tcp.local."
 @dataclass(frozen=True)
 class FoundService:
     name: str
-    url: str
+    url: str  # https://… when the service announced tls=1
+    board_url: str | None = None  # http://… of the hall board and ticket pages, when announced
 
 
 class _Collector(ServiceListener):
@@ -26,7 +30,7 @@ class _Collector(ServiceListener):
         info = zc.get_service_info(type_, name, timeout=3000)
         if info is None or not info.parsed_addresses():
             return
-        self.found.append(FoundService(name, f"http://{info.parsed_addresses()[0]}:{info.port}"))
+        self.found.append(found_service(name, info.parsed_addresses()[0], info.port, info.properties))
         self.event.set()
 
     def update_service(self, zc: Zeroconf, type_: str, name: str) -> None:
@@ -34,6 +38,14 @@ class _Collector(ServiceListener):
 
     def remove_service(self, zc: Zeroconf, type_: str, name: str) -> None:
         pass
+
+
+def found_service(name: str, address: str, port: int | None, properties: dict[bytes, bytes | None]) -> FoundService:
+    """The service as announced: its scheme from `tls`, the board's port from `board`."""
+    tls = properties.get(b"tls") == b"1"
+    board = properties.get(b"board") or b""
+    board_url = f"http://{address}:{int(board)}" if board.isdigit() else None
+    return FoundService(name, f"{'https' if tls else 'http'}://{address}:{port}", board_url)
 
 
 def discover(timeout: float = 5.0, *, want: int = 1, accept: Callable[[FoundService], bool] | None = None

@@ -13,11 +13,14 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
+
+from app.pinned_ca import ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class EventStream:
     on_snapshot(queue): the day's queue (as `QueueClient.queue()` returns it); sent first, and again if the
     service can no longer replay what was missed. on_event(event): `{"type": "event", "seq", "kind",
     "payload", "at"}`. on_connection(connected): on changes only (the first failed attempt counts as one).
+    `ca_file`: the centre's pinned CA, needed for an https/wss address (`app.pinned_ca.CaFileError` without it).
     """
 
     def __init__(
@@ -50,8 +54,10 @@ class EventStream:
         reconnect_delay: tuple[float, float] = (0.2, 5.0),
         open_timeout: float = 5.0,
         token: Callable[[], str | None] | None = None,
+        ca_file: Path | None = None,
     ) -> None:
         self.base_url = base_url
+        self._ssl = ssl_context(base_url, ca_file)  # wss: trust the centre's CA only
         self._token = token  # asked at each connect: without one the service sends the public board's view
         self._rejoin = threading.Event()
         self._on_snapshot = on_snapshot
@@ -141,8 +147,8 @@ class EventStream:
         try:
             token = self._token() if self._token is not None else None
             headers = {"Authorization": f"Bearer {token}"} if token else None
-            with connect(url, open_timeout=self._open_timeout, close_timeout=1.0, ping_interval=5,
-                         ping_timeout=10, max_size=2**24, proxy=None, additional_headers=headers) as ws:  # fmt: skip
+            with connect(url, open_timeout=self._open_timeout, close_timeout=1.0, ping_interval=5, ping_timeout=10,
+                         max_size=2**24, proxy=None, additional_headers=headers, ssl=self._ssl) as ws:  # fmt: skip
                 with self._lock:
                     self._ws = ws
                     if self._stop.is_set():

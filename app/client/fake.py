@@ -19,6 +19,8 @@ from types import TracebackType
 from typing import Any
 
 from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueApi, QueueClient, ServiceError, ServiceUnavailable
+from app.core.actions import TicketAction
+from app.core.catalog_table import catalog_to_data
 from app.core.centre import DEFAULT_NOTICE, Centre, default_centre
 from app.core.clock import Clock, ManualClock
 from app.core.errors import Conflict, DomainError, IssueClosed, NotFound
@@ -92,7 +94,8 @@ class FakeQueueClient:
     def health(self) -> dict[str, Any]:
         return self._dict(lambda: {"status": "ok", "service": "motcua-centre", "centre": self.store.centre.name,
                                    "unit_code": self.store.centre.unit_code,
-                                   "day": self.store.today().isoformat()})  # fmt: skip
+                                   "day": self.store.today().isoformat(),
+                                   "tls": False, "board_port": None})  # fmt: skip
 
     def dossier_codes(self) -> dict[str, Any]:
         def reserve() -> dict[str, Any]:
@@ -103,13 +106,16 @@ class FakeQueueClient:
         return self._dict(reserve)
 
     def groups(self) -> list[dict[str, Any]]:
-        return self._list(lambda: self.store.snapshot()["groups"])
+        return self._list(self.store.groups)
 
     def counters(self) -> list[dict[str, Any]]:
-        return self._list(lambda: self.store.snapshot()["counters"])
+        return self._list(self.store.counters)
 
     def priorities(self) -> list[dict[str, Any]]:
         return self._list(lambda: [{"code": p.code, "name": p.name} for p in self.store.centre.priority_categories])
+
+    def catalog(self) -> dict[str, Any]:
+        return self._dict(lambda: catalog_to_data(load_catalog_file(default_catalog_path())))
 
     def queue(self) -> dict[str, Any]:
         return self._dict(self.store.snapshot)
@@ -134,7 +140,11 @@ class FakeQueueClient:
 
         def issue() -> dict[str, Any]:
             issued: dict[str, Any] = self.store.issue(group, idempotency_key=_key(idempotency_key), **kw)
-            return {**issued, "follow": str(issued["id"])}  # the real service adds an unguessable key
+            return {
+                **issued,
+                "follow": str(issued["id"]),  # the real service adds an unguessable key
+                "no_show_after_calls": self.store.centre.policy.call_count_max,
+            }
 
         return self._dict(issue)
 
@@ -148,21 +158,21 @@ class FakeQueueClient:
         return called
 
     def recall(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._act(counter_id, "recall", idempotency_key)
+        return self._act(counter_id, TicketAction.RECALL, idempotency_key)
 
     def start(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._act(counter_id, "start", idempotency_key)
+        return self._act(counter_id, TicketAction.START, idempotency_key)
 
     def finish(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._act(counter_id, "finish", idempotency_key)
+        return self._act(counter_id, TicketAction.FINISH, idempotency_key)
 
     def no_show(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        return self._act(counter_id, "no_show", idempotency_key)
+        return self._act(counter_id, TicketAction.NO_SHOW, idempotency_key)
 
     def transfer(self, counter_id: int, group: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
         self._allowed(_CLERKS)
         _check(group=(group, _length(1, 32)))
-        return self._act(counter_id, "transfer", idempotency_key, group=group)
+        return self._act(counter_id, TicketAction.TRANSFER, idempotency_key, group=group)
 
     def pause(self, counter_id: int, reason: str, clerk: str | None = None) -> dict[str, Any]:
         self._allowed(_CLERKS)
@@ -180,7 +190,7 @@ class FakeQueueClient:
 
     # --- plumbing ------------------------------------------------------------------------------
 
-    def _act(self, counter_id: int, action: str, key: str | None, **kw: Any) -> dict[str, Any]:
+    def _act(self, counter_id: int, action: TicketAction, key: str | None, **kw: Any) -> dict[str, Any]:
         self._allowed(_CLERKS)
         return self._dict(lambda: self.store.act(counter_id, action, idempotency_key=_key(key), **kw))
 

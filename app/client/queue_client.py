@@ -13,11 +13,14 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 from requests.adapters import HTTPAdapter
+
+from app.pinned_ca import UNTRUSTED_MESSAGE, CaFileError, is_untrusted, requests_verify
 
 if TYPE_CHECKING:
     from app.client.discovery import FoundService
@@ -70,6 +73,7 @@ class QueueApi(Protocol):
     def groups(self) -> list[dict[str, Any]]: ...
     def counters(self) -> list[dict[str, Any]]: ...
     def priorities(self) -> list[dict[str, Any]]: ...
+    def catalog(self) -> dict[str, Any]: ...
     def queue(self) -> dict[str, Any]: ...
     def stats_today(self) -> dict[str, Any]: ...
     def display_notice(self) -> str: ...
@@ -94,14 +98,22 @@ class QueueClient:
     `requests.Session`); every call has a timeout and blocks, so never call it on the Qt GUI thread."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 5.0,
-                 attempts: int = 3, backoff: float = 0.2) -> None:  # fmt: skip
+                 attempts: int = 3, backoff: float = 0.2, ca_file: Path | None = None) -> None:  # fmt: skip
+        """`ca_file`: the centre's CA (DATA/tls/ca.pem on the service PC), needed for an https address; an https
+        address without one is refused with a ServiceError (code `ca_file_required`) saying what to pass."""
         self.base_url = base_url.rstrip("/")
+        self.ca_file = ca_file
+        try:
+            verify = requests_verify(self.base_url, ca_file)
+        except CaFileError as exc:
+            raise ServiceError(exc.message, code="ca_file_required", details={"url": self.base_url}) from exc
         self.timeout = timeout
         self._attempts = max(1, attempts)
         self._backoff = backoff
         self._session = requests.Session()
         # The service is on the LAN: a proxy configured for the provincial network must not sit in between.
         self._session.trust_env = False
+        self._session.verify = verify  # the pinned CA only, never the system's store (pinned_ca.py)
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)  # retries are ours, keyed
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -112,8 +124,9 @@ class QueueClient:
     @classmethod
     def from_discovery(cls, timeout: float = 5.0, token: str | None = None, *,
                        accept: Callable[[FoundService], bool] | None = None,
-                       request_timeout: float = 5.0) -> QueueClient:  # fmt: skip
-        """Find the service by its mDNS announcement (waiting up to `timeout` s) and connect to the first."""
+                       request_timeout: float = 5.0, ca_file: Path | None = None) -> QueueClient:  # fmt: skip
+        """Find the service by its mDNS announcement (waiting up to `timeout` s) and connect to the first (https
+        when it announces TLS, which needs `ca_file`)."""
         from app.client import discovery  # zeroconf loads only when discovery is wanted
 
         try:
@@ -123,7 +136,7 @@ class QueueClient:
         if not found:
             raise ServiceUnavailable(NOT_ON_LAN_MESSAGE, code="not_found", details={"timeout_s": timeout})
         log.info("centre service found at %s (%s)", found[0].url, found[0].name)
-        return cls(found[0].url, token, timeout=request_timeout)
+        return cls(found[0].url, token, timeout=request_timeout, ca_file=ca_file)
 
     def close(self) -> None:
         self._session.close()
@@ -151,6 +164,11 @@ class QueueClient:
 
     def priorities(self) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._request("GET", "/api/priorities")
+        return result
+
+    def catalog(self) -> dict[str, Any]:
+        """The centre's own catalogue (public facts), in the JSON form `parse_catalog` reads."""
+        result: dict[str, Any] = self._request("GET", "/api/catalog")
         return result
 
     def queue(self) -> dict[str, Any]:
@@ -257,6 +275,15 @@ class QueueClient:
                 time.sleep(self._backoff * 2 ** (attempt - 2))  # a worker thread waits; the GUI never does
             try:
                 response = self._session.request(method, url, json=body, headers=headers, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                if not is_untrusted(exc):  # a handshake cut short (a restart): like any lost connection
+                    log.info("%s %s: attempt %d failed: %s", method, path, attempt, exc)
+                    failure = exc
+                    continue
+                # Another CA's certificate, or an address the certificate does not name: retrying cannot help.
+                raise ServiceUnavailable(
+                    UNTRUSTED_MESSAGE, code="tls_untrusted", details={"cause": repr(exc), "url": url}, attempts=attempt
+                ) from exc
             except _TRANSPORT_ERRORS as exc:
                 log.info("%s %s: attempt %d failed: %s", method, path, attempt, exc)
                 failure = exc

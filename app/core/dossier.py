@@ -3,10 +3,15 @@
 Each change is a pure function returning a new Dossier with one more `Step` carrying the national status
 code (DESIGN.md §5) and a revision one higher, so the sync outbox can send `code + revision` idempotently.
 Components carry `files` (empty until digitisation adds page PDFs).
+
+`lookup_key` is the random part of the citizen's status page `/h/{code}-{key}` (the QR on Mẫu 01): codes are
+sequential, so the code alone must never open a page. The counter's store draws it when it saves a new dossier
+(this module stays pure); a dossier from before keys has "" and its Mẫu 01 carries the code, not a link.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
@@ -175,6 +180,7 @@ class Dossier:
     collected_by: str = ""
     returned_at: datetime | None = None
     revision: int = 1
+    lookup_key: str = ""  # the secret half of the status page address; "" on dossiers from before keys
 
     @property
     def status_name(self) -> str:
@@ -193,6 +199,31 @@ class Dossier:
 
     def __repr__(self) -> str:  # the default would print the citizen's components and steps; keep it short
         return f"Dossier({self.code!r}, {self.procedure_code}, status={int(self.status)}, rev={self.revision})"
+
+
+# Letters and digits only, no "-": the page address is "{code}-{key}" and codes have hyphens of their own, so
+# the key is everything after the last one. 12 characters of 62 are ~71 bits: not guessable on the hall Wi-Fi.
+LOOKUP_KEY_LENGTH = 12
+LOOKUP_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+_LOOKUP_KEY = re.compile(r"[A-Za-z0-9]{12,64}")
+LOOKUP_PREFIX = "/h/"
+
+
+def is_lookup_key(text: str) -> bool:
+    return _LOOKUP_KEY.fullmatch(text) is not None
+
+
+def lookup_path(code: str, key: str) -> str:
+    """The citizen's status page of a dossier, relative to the centre's board address."""
+    return f"{LOOKUP_PREFIX}{code}-{key}"
+
+
+def split_lookup(token: str) -> tuple[str, str] | None:
+    """`{code}-{key}` from a status page address → (code, key); None when it cannot be one."""
+    code, sep, key = token.rpartition("-")
+    if not sep or not code or not is_lookup_key(key):
+        return None
+    return code, key
 
 
 @dataclass(frozen=True)

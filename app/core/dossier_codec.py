@@ -76,6 +76,7 @@ def dossier_to_dict(d: Dossier) -> dict[str, Any]:
         "calendar_version": d.calendar_version,
         "collected_by": d.collected_by,
         "returned_at": _time(d.returned_at),
+        "lookup_key": d.lookup_key,  # to the counter's store and the centre's mirror only, never the province
     }
 
 
@@ -141,4 +142,5 @@ def dossier_from_dict(data: Mapping[str, Any]) -> Dossier:
         calendar_version=str(data.get("calendar_version", "")),
         collected_by=str(data.get("collected_by", "")),
         returned_at=_parse_time(data.get("returned_at")),
+        lookup_key=str(data.get("lookup_key") or ""),  # absent on dossiers saved before keys
     )

@@ -250,6 +250,7 @@ class Announcement:
     text: str
     clip_tuple: tuple[str, ...] | None
     clip_error: str = ""
+    spoken: str = ""  # the words as the voice says them, with tone marks: "… số thứ tự a mười lăm đến quầy số ba."
 
     @property
     def clips(self) -> list[str]:
@@ -284,6 +285,10 @@ def announcement(
         # "Quầy Tư pháp" must not become "đến quầy Quầy Tư pháp".
         tail = "đến " + ("quầy" + bare[4:] if bare[:4].casefold() == "quầy" else f"quầy {bare}")
     text = f"{CLIP_TEXTS[PHRASE_CALL]} {shown} {tail}."
+    said = " ".join([CLIP_TEXTS[PHRASE_CALL], *ticket_words(number, digit_mode=digit_mode, style=style)])
     if counter_digits is None:
-        return Announcement(text, None, f"tên quầy {name!r} không có chữ số nên không đọc được bằng giọng nói")
-    return Announcement(text, (*head, *clips_for(_read_amount(counter_digits, False, style))))
+        return Announcement(text, None, f"tên quầy {name!r} không có chữ số nên không đọc được bằng giọng nói",
+                            spoken=f"{said} {tail}.")  # fmt: skip
+    counter_words = _read_amount(counter_digits, False, style)
+    spoken = f"{said} {CLIP_TEXTS[PHRASE_COUNTER]} {' '.join(counter_words)}."
+    return Announcement(text, (*head, *clips_for(counter_words)), spoken=spoken)

@@ -125,11 +125,18 @@ class Ticket:
         self._enter(State.SERVING, now, counter=current.counter, clerk=current.clerk)
 
     def finish(self, *, now: datetime) -> None:
-        self._require(State.SERVING, "kết thúc")
+        self._require(State.SERVING, "hoàn thành")  # the counter's button says "Hoàn thành"
         self._close(now, Outcome.SERVED)
 
-    def no_show(self, *, now: datetime) -> None:
+    def no_show(self, *, now: datetime, calls_required: int = 1) -> None:
+        """The citizen did not come. The ticket promises "Quá N lần gọi …": a clerk marks it only after N calls."""
         self._require(State.CALLED, "đánh dấu vắng mặt")
+        if self.call_count < calls_required:
+            raise Conflict(
+                f"Số {self.display} mới được gọi {self.call_count} lần. Theo quy định của Trung tâm, chỉ đánh dấu "
+                f"vắng mặt sau {calls_required} lần gọi: hãy bấm Gọi lại.",
+                code="too_few_calls",
+            )
         self._close(now, Outcome.NO_SHOW)
 
     def transfer(self, *, group: str, now: datetime) -> None:

@@ -7,8 +7,13 @@ rescues per millisecond on the bench's degraded set:
    per module, blur);
 2. the whole frame denoised (median 3×3) with its local contrast doubled (faint print, shadows, noise,
    soft focus);
-3. the guide square enlarged 2× with local contrast boosted (small codes held where the screen asks);
-4. the frame denoised and equalised with CLAHE (strong uneven light).
+3. for codes so small or soft that zxing does not even find their finder patterns: up to three spots
+   whose texture looks like a QR symbol (`texture_spots`), each sharpened and enlarged 3×;
+4. the guide square enlarged 2× with local contrast boosted (small codes held where the screen asks);
+5. the frame denoised and equalised with CLAHE (strong uneven light).
+None of this runs when the direct pass reads the code, so the common case costs what it always did.
+What is left unread on the bench is mostly beyond any reading: long links (version 9, 53 modules)
+printed so small that a module covers under 2 px, or smeared over 2–3 modules by motion or soft focus.
 `python -m app bench qr` measures the rate and time per frame.
 """
 
@@ -17,7 +22,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -34,6 +39,8 @@ GUIDE_FRACTION = 0.6  # side of the guide square as a share of the frame's short
 DEFAULT_TIME_LIMIT_MS = 15.0  # DESIGN §7: ≤ 15 ms per 720p frame
 _MIN_SIDE = 21  # a version-1 QR symbol has 21 modules: smaller frames cannot hold one
 _ROI_MAX_SIDE = 900  # an enlarged crop never exceeds this, so a big unreadable symbol stays cheap
+_SPOTS = 3  # texture spots tried when zxing located nothing
+_SPOT_FRACTION = 0.31  # side of a spot's crop as a share of the frame's shorter side (224 px at 720p)
 
 
 class Box(NamedTuple):
@@ -82,7 +89,8 @@ class QrDecoder:
             self.last_step = "direct" if texts else ""
             return texts
         for name, attempt in self._fallbacks(gray, unreadable):
-            kind = name.split()[0]
+            # Costs are kept per kind of step: "spot 1 sharpened" is priced like "spot 0 sharpened".
+            kind = " ".join(word for word in name.split() if not word.isdigit())
             costs = self._costs_ms.setdefault(kind, deque(maxlen=9))
             t0 = time.perf_counter()
             if self.time_limit_ms is not None:
@@ -100,16 +108,19 @@ class QrDecoder:
                 return texts
         return []
 
-    def _fallbacks(self, gray: Gray, unreadable: list[Box]) -> list[tuple[str, Callable[[], list[str]]]]:
-        # Most rescues per millisecond first. Deferred with partial so nothing runs before the time check.
+    def _fallbacks(self, gray: Gray, unreadable: list[Box]) -> Iterator[tuple[str, Callable[[], list[str]]]]:
+        # Most rescues per millisecond first. Deferred with partial so nothing runs before the time check;
+        # a generator, so the spot steps are only listed once the "locate" step (if it ran) found spots.
         symbols = [(f"symbol {i}", partial(_enlarged_symbol, gray, box)) for i, box in enumerate(unreadable[:2])]
-        return [
-            *symbols[:1],
-            ("enhanced", partial(_enhanced, gray)),
-            *symbols[1:],  # a second located symbol is often clutter (a checked shirt, a grille)
-            ("guide enlarged", partial(_enlarged_guide, gray)),
-            ("equalised", partial(self._equalised, gray)),
-        ]
+        yield from symbols[:1]
+        yield "enhanced", partial(_enhanced, gray)
+        spots: list[Box] = []
+        yield "locate", partial(_locate_into, spots, gray)
+        for i, box in enumerate(spots):
+            yield f"spot {i} sharpened", partial(_spot_sharpened, gray, box)
+        yield from symbols[1:]  # a second located symbol is often clutter (a checked shirt, a grille)
+        yield "guide enlarged", partial(_enlarged_guide, gray)
+        yield "equalised", partial(self._equalised, gray)
 
     def _equalised(self, gray: Gray) -> list[str]:
         # The median first: CLAHE would otherwise amplify sensor noise and JPEG ringing with the print.
@@ -187,6 +198,58 @@ def _enlarged_guide(gray: Gray) -> list[str]:
     large = cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
     # No median here: at 2-3 px per module it would erase modules; the 2× cubic already smooths noise.
     return _read(cv2.addWeighted(large, 2.0, cv2.blur(large, (13, 13)), -1.0, 0), downscale=False)[0]
+
+
+def _locate_into(spots: list[Box], gray: Gray) -> list[str]:
+    """The "locate" step: fills `spots` for the steps after it and reads nothing itself."""
+    spots.extend(texture_spots(gray))
+    return []
+
+
+def texture_spots(gray: Gray, count: int = _SPOTS) -> list[Box]:
+    """Up to `count` squares where the frame looks most like a QR symbol, best first.
+
+    For codes too small or too soft for zxing's finder-pattern search to notice at all. A symbol is a
+    patch of dense edges in every direction; a striped shirt or a grille has dense edges in one
+    direction only, a wall or a sign has few. The score is the edge energy of a window about the size of
+    a small symbol (structure tensor, half resolution), times (1 − coherence)², which drops the stripes.
+    """
+    height, width = gray.shape
+    side = max(_MIN_SIDE, round(min(height, width) * _SPOT_FRACTION))
+    half = cv2.resize(gray, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+    gx = cv2.Sobel(half, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(half, cv2.CV_32F, 0, 1, ksize=3)
+    cell = max(1, round(min(height, width) / 180))  # 4 half-resolution px per cell at 720p
+    grid = (max(1, half.shape[1] // cell), max(1, half.shape[0] // cell))
+    win = (12, 12)  # cells: 96 px of the frame at 720p, about the smallest symbol zxing can still read
+    jxx, jyy, jxy = (
+        cv2.boxFilter(cv2.resize(cv2.multiply(a, b), grid, interpolation=cv2.INTER_AREA), -1, win)
+        for a, b in ((gx, gx), (gy, gy), (gx, gy))
+    )
+    trace = jxx + jyy + 1e-3
+    coherence = np.sqrt((jxx - jyy) ** 2 + 4 * jxy**2) / trace
+    score = np.sqrt(trace) * (1 - coherence) ** 2
+    to_frame = 2 * cell
+    spots: list[Box] = []
+    for _ in range(count):
+        cy, cx = np.unravel_index(int(np.argmax(score)), score.shape)
+        if score[cy, cx] < 0:  # every window already taken by a better spot
+            break
+        x = min(max(0, round((cx + 0.5) * to_frame - side / 2)), max(0, width - side))
+        y = min(max(0, round((cy + 0.5) * to_frame - side / 2)), max(0, height - side))
+        spots.append(Box(x, y, min(side, width), min(side, height)))
+        score[max(0, cy - win[1]) : cy + win[1] + 1, max(0, cx - win[0]) : cx + win[0] + 1] = -1
+    return spots
+
+
+def _spot_sharpened(gray: Gray, box: Box) -> list[str]:
+    """A spot unsharp-masked hard, then at 3×: modules 1.5–2.5 px wide come back apart.
+
+    Sharpening before enlarging costs a ninth of sharpening after, for the same rescues on the bench.
+    """
+    crop = gray[box.y : box.y + box.height, box.x : box.x + box.width]
+    large = cv2.resize(_sharpen(crop, 1.0, 3.0), None, fx=3, fy=3, interpolation=cv2.INTER_CUBIC)
+    return _read(large, downscale=False)[0]
 
 
 def _sharpen(gray: MatLike, sigma: float, amount: float) -> MatLike:

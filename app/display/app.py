@@ -45,8 +45,8 @@ def make_client(args: argparse.Namespace) -> Any:
 
     token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
     if args.service:
-        return QueueClient(args.service, token)
-    return QueueClient.from_discovery(5.0, token)
+        return QueueClient(args.service, token, ca_file=args.ca_file)
+    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file)
 
 
 def make_announcer(args: argparse.Namespace, sink: AudioSink | None = None, parent: QObject | None = None) -> Announcer:
@@ -137,7 +137,7 @@ def smoke_test(window: DisplayWindow) -> int:
     QTimer.singleShot(15_000, loop.quit)
     ctl.start()
     loop.exec()
-    online, queue = ctl.online, ctl.state.queue
+    online, queue = ctl.online, (ctl.state.snapshot() if ctl.state.loaded else None)
     window.close()
     if not online or queue is None:
         url = getattr(ctl.client, "base_url", "")

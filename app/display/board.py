@@ -17,8 +17,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from app.client.hall_views import CounterView, GroupView
 from app.display import style
-from app.display.state import BoardRow, WaitingChip
 
 HEAD_LEFT, HEAD_RIGHT = "QUẦY", "ĐANG PHỤC VỤ"
 WAITING_TITLE = "Số người đang chờ"
@@ -46,11 +46,11 @@ class Board(QWidget):
         self.setObjectName("board")
         self.vh = 10.8
         self.portrait = False
-        self.rows: list[BoardRow] = []
+        self.rows: list[CounterView] = []
         self.fit = BoardFit(1, 6.5 * self.vh)
         self.value_rects: list[QRectF] = []  # where each row's value is drawn, for tests
 
-    def set_rows(self, rows: list[BoardRow]) -> None:
+    def set_rows(self, rows: list[CounterView]) -> None:
         if rows != self.rows:
             self.rows = rows
             self.refit()
@@ -132,9 +132,9 @@ class WaitingStrip(QWidget):
         self.setObjectName("waiting")
         self.vh = 10.8
         self.portrait = False
-        self.chips: list[WaitingChip] = []
+        self.chips: list[GroupView] = []
 
-    def set_chips(self, chips: list[WaitingChip]) -> bool:
+    def set_chips(self, chips: list[GroupView]) -> bool:
         """True when the number of lines changed (the window lays out again)."""
         lines_before = self.lines()
         if chips != self.chips:

@@ -1,49 +1,36 @@
 """The hall display's link to the centre service: the event stream, re-fetches, the notice, the voice.
 
 Everything here runs on the GUI thread: the stream's callbacks arrive through `EventBridge`, HTTP reads
-run on a `TaskRunner` and come back as signals. A call is shown from its event at once (`called`), then
-queued for the voice; every event also schedules one re-fetch of /api/queue (debounced, so a burst costs
-one request) that confirms the board and the waiting counts.
+run on a `TaskRunner` and come back as signals. The hall model (app/client/hall.py) keeps the board from
+the stream: a call is shown from its event at once (`called`), then queued for the voice. /api/queue is
+re-fetched only when the model asks for it (a gap in seq, a new day; debounced, so a burst costs one
+request) and every `resync_ms`, for what no event tells: a group opening or closing at its hours.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.client.hall import HallModel
+from app.client.hall_views import Call
 from app.display.announcer import Announcer
-from app.display.state import Call, HallState
-from app.qtbridge.events import EventBridge, Stream
+from app.qtbridge.events import EventBridge, Stream, StreamFactory, default_stream_factory
 from app.qtbridge.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 
-REFRESH_DEBOUNCE_MS = 40  # event → re-fetch; the call itself is shown from the event, not from this
+REFRESH_DEBOUNCE_MS = 40  # the model asks for a resync → one re-fetch for a burst of events
+RESYNC_MS = 60_000  # group opening hours and daily caps change with the clock, not with events
 NOTICE_MS = 30_000
-StreamFactory = Callable[[EventBridge], Stream]
+__all__ = ["DisplayController", "StreamFactory", "default_stream_factory", "fetch_notice"]
 
 
 def fetch_notice(client: Any) -> str:
     """GET /api/display/notice ("" = no ticker)."""
     return str(client.display_notice())
-
-
-def default_stream_factory(client: Any) -> StreamFactory:
-    """`EventStream` for a `QueueClient`, `FakeEventStream` (delivering as commits happen) for the fake."""
-
-    def make(bridge: EventBridge) -> Stream:
-        if hasattr(client, "store"):  # FakeQueueClient
-            from app.client.fake import FakeEventStream
-
-            return FakeEventStream(client, auto=True, **bridge.callbacks())
-        from app.client.events import EventStream
-
-        return EventStream(client.base_url, reconnect_delay=(0.2, 5.0), **bridge.callbacks())
-
-    return make
 
 
 class DisplayController(QObject):
@@ -60,13 +47,14 @@ class DisplayController(QObject):
         stream_factory: StreamFactory | None = None,
         announcer: Announcer | None = None,
         refresh_debounce_ms: int = REFRESH_DEBOUNCE_MS,
+        resync_ms: int = RESYNC_MS,
         notice_ms: int = NOTICE_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.client = client
         self.announcer = announcer
-        self.state = HallState()
+        self.state = HallModel()
         self.online: bool | None = None
         self.centre_name = ""
         self.notice = ""
@@ -84,6 +72,8 @@ class DisplayController(QObject):
         self._debounce.timeout.connect(self.refresh)
         self._notice_timer = QTimer(self, interval=notice_ms)
         self._notice_timer.timeout.connect(self.load_notice)
+        self._resync_timer = QTimer(self, interval=resync_ms)
+        self._resync_timer.timeout.connect(self.schedule_refresh)
 
     def start(self) -> None:
         self._stopped = False
@@ -91,6 +81,7 @@ class DisplayController(QObject):
         self.stream.start()
         self.load_notice()  # and the centre's name
         self._notice_timer.start()
+        self._resync_timer.start()
 
     def stop(self) -> None:
         """Stop the stream and wait for HTTP reads in flight; no signal follows."""
@@ -99,6 +90,7 @@ class DisplayController(QObject):
         self._stopped = True
         self.bridge.close()
         self._notice_timer.stop()
+        self._resync_timer.stop()
         self._debounce.stop()
         if self.stream is not None:
             self.stream.stop()
@@ -119,20 +111,26 @@ class DisplayController(QObject):
         self._snapshot(queue, authoritative=True)
 
     def _snapshot(self, queue: dict[str, Any], *, authoritative: bool = False) -> None:
-        had_call = self.state.call
+        had_call = self.state.last_call
         if self.state.apply_snapshot(queue, authoritative=authoritative):
-            if had_call is not None and self.state.call is None:
-                self.called.emit(None)  # a new day
+            if had_call is not None and self.state.last_call is None:
+                self.called.emit(None)  # a new day, or a service reset
             self.changed.emit()
 
     def _event(self, event: dict[str, Any]) -> None:
-        call = self.state.apply_event(event)
+        had_call = self.state.last_call
+        applied = self.state.apply_event(event)
+        call = applied.call
         if call is not None:
             self.called.emit(call)  # the screen first: it must not wait for the voice
             if self.announcer is not None:
                 self.announcer.announce(call.number, call.counter_name, recall=call.recall)
-        self.changed.emit()
-        self.schedule_refresh()
+        elif self.state.last_call is not had_call:
+            self.called.emit(self.state.last_call)  # a new day (None), or a call seen late: shown, not said
+        if applied.fresh:
+            self.changed.emit()
+        if applied.resync:
+            self.schedule_refresh()
 
     # --- HTTP reads (worker threads) -------------------------------------------------------------------
 
@@ -190,4 +188,4 @@ class DisplayController(QObject):
 
     @property
     def call(self) -> Call | None:
-        return self.state.call
+        return self.state.last_call

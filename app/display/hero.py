@@ -12,8 +12,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
+from app.client.hall_views import Call
 from app.display import style
-from app.display.state import Call
 
 IDLE_TITLE = "Kính chào quý khách"
 IDLE_TEXT = "Vui lòng lấy số thứ tự và chờ đến lượt."

@@ -17,13 +17,14 @@ def run_say(
     wav: Path | None = None,
     voice: Path | None = None,
 ) -> int:
-    """Print the sentence, then the clip names on a second line; with ``wav``, also write the audio."""
+    """Print the sentence, the words the voice says (with tone marks), then the clip names; with ``wav``, the audio."""
     try:
         said = announcement(number, counter, digit_mode=digits)
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     print(said.text)
+    print(f"Đọc: {said.spoken}")
     try:
         clips = said.clips
     except ValueError as exc:

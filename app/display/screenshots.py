@@ -73,14 +73,14 @@ def _orientation(out: Path, orientation: str, size: tuple[int, int], voice: Path
         window.resize(*size)
         window.show()
         ctl.start()
-        wait_until(lambda: ctl.state.queue is not None and bool(ctl.notice and ctl.centre_name),
+        wait_until(lambda: ctl.state.loaded and bool(ctl.notice and ctl.centre_name),
                    [ctl.changed, ctl.notice_changed, ctl.centre_changed])  # fmt: skip
         shot("idle")
         stream = streams[0]
         fake.call_next(4)  # counter 4 opens and calls
         stream.pump()
         wait_until(lambda: window.hero.call is not None and not window.blinking, [window.blink_finished, ctl.called])
-        wait_until(lambda: ctl.state.board()[3].value != "—", [ctl.changed])
+        wait_until(lambda: ctl.state.counter_views()[3].value != "—", [ctl.changed])
         shot("normal")
         number = str((fake.call_next(2) or {}).get("number"))  # counter 2 finishes its citizen, calls the next
         stream.pump()

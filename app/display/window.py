@@ -16,11 +16,11 @@ from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from app.client.hall_views import Call
 from app.display import style
 from app.display.board import Board, WaitingStrip
 from app.display.controller import DisplayController
 from app.display.hero import Hero
-from app.display.state import Call
 from app.display.widgets import Dimmer, OfflineBadge, Ticker, TopBar
 
 BLINKS = 3
@@ -72,8 +72,8 @@ class DisplayWindow(QWidget):
         self._start_blink()
 
     def data_changed(self) -> None:
-        self.board.set_rows(self.ctl.state.board())
-        if self.waiting.set_chips(self.ctl.state.waiting()):
+        self.board.set_rows(self.ctl.state.counter_views())
+        if self.waiting.set_chips(self.ctl.state.group_views()):
             self._layout()
 
     def set_online(self, online: bool) -> None:

@@ -17,10 +17,18 @@ from app.qtbridge.fonts import install_fonts
 
 def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> None:
     """The options every app has: where the service is, demo data, window, smoke test, screenshots."""
-    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ http://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ https://10.0.0.2:8710 (mặc định: tự tìm)")
+    p.add_argument(
+        "--ca-file", type=Path, metavar="CA.PEM",
+        help="chứng chỉ gốc (CA) của Trung tâm, chép từ tls/ca.pem trong thư mục dữ liệu của máy chủ: cần khi "
+        "máy chủ dùng https",
+    )  # fmt: skip
     p.add_argument("--demo", action="store_true", help="dùng dữ liệu mô phỏng, không cần dịch vụ trung tâm")
     p.add_argument("--windowed", action="store_true", help="chạy trong cửa sổ thay vì toàn màn hình")
-    p.add_argument("--size", default=default_size, help=f"kích thước cửa sổ khi --windowed (mặc định {default_size})")
+    p.add_argument(
+        "--size", default=default_size,
+        help=f"kích thước cửa sổ khi --windowed; ở kiosk cả kích thước ảnh --screenshot (mặc định {default_size})",
+    )  # fmt: skip
     p.add_argument("--smoke-test", action="store_true", help="khởi động, kết nối rồi thoát (0 = được, 1 = không)")
     p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
 

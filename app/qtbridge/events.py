@@ -36,6 +36,27 @@ class StreamCallbacks(TypedDict):
     on_connection: Callable[[bool], None]
 
 
+StreamFactory = Callable[["EventBridge"], Stream]
+
+
+def default_stream_factory(client: Any, *, token: Callable[[], str | None] | None = None) -> StreamFactory:
+    """`EventStream` for a `QueueClient` (the centre's CA under https; `token` asked at each connect, else the
+    public view), `FakeEventStream` (delivering as commits happen) for the in-process fake."""
+
+    def make(bridge: EventBridge) -> Stream:
+        if hasattr(client, "store"):  # FakeQueueClient
+            from app.client.fake import FakeEventStream
+
+            return FakeEventStream(client, auto=True, **bridge.callbacks())
+        from app.client.events import EventStream
+
+        ca_file = getattr(client, "ca_file", None)
+        return EventStream(client.base_url, reconnect_delay=(0.2, 5.0), ca_file=ca_file, token=token,
+                           **bridge.callbacks())  # fmt: skip
+
+    return make
+
+
 class EventBridge(QObject):
     snapshot = Signal(object)  # the day's queue, as GET /api/queue returns it
     received = Signal(object)  # an event: {"type": "event", "seq", "kind", "payload", "at"}

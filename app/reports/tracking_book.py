@@ -7,9 +7,7 @@ real Excel datetimes in the centre's local time, so staff can sort and filter th
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.core.clock import LOCAL_TZ
+from app.store.atomic_file import write_atomic
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 SHEET_NAME = "Sổ theo dõi hồ sơ"
@@ -203,18 +202,7 @@ def write_tracking_book(rows: Sequence[TrackingRow], path: Path, *, centre: str,
     over yesterday's good one.
     """
     wb, count = build_tracking_book(rows, centre=centre, date_from=date_from, date_to=date_to)
-    path = Path(path)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")  # mode 0600
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            wb.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    write_atomic(Path(path), buffer.getvalue(), FILE_MODE)
     return count

@@ -25,18 +25,20 @@ from fastapi import (
     Request,
     Response,
     WebSocket,
-    WebSocketDisconnect,
 )
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.core.actions import TicketAction
 from app.core.clock import to_iso
 from app.core.errors import DomainError, NotFound
-from app.service.broadcast import Broadcaster, Subscription
+from app.service.broadcast import Broadcaster
 from app.service.display_page import install_display
+from app.service.dossier_pages import install_dossier_pages
 from app.service.dossier_routes import install_dossier_mirror
 from app.service.errors import error_body, install_error_handlers
+from app.service.event_stream import stream_events
 from app.service.limits import install_limits, limit_issuing
 from app.service.models import (
     ClerkRequest,
@@ -54,10 +56,12 @@ from app.service.models import (
     UserOut,
     UserRequest,
 )
-from app.service.pages import ticket_page
+from app.service.pages import install_ticket_pages
+from app.service.procedure_pages import install_procedure_pages
 from app.store.code_blocks import reserve_block
+from app.store.command_frame import IdempotencyKey
 from app.store.devices import Device, DeviceRegistry
-from app.store.queue_store import IdempotencyKey, QueueStore
+from app.store.queue_store import QueueStore
 from app.store.users import LockedOut, Session, SignInRefused, UserStore
 from app.store.writer import Tx
 
@@ -217,12 +221,17 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     signed_in = Depends(session_required)
     # GET /display for smart-TV browsers, and its notice line (a director may change it too)
     install_display(app, Depends(role_required("director")), store)
-    install_dossier_mirror(app, store, clerk, Depends(role_required("counter", "director")))  # /api/dossiers…
+    install_procedure_pages(app, store.path.parent, store.centre.name)  # /p, /p/{code}, /api/catalog
+    mirror = install_dossier_mirror(app, store, clerk, Depends(role_required("counter", "director")))  # /api/dossiers…
+    install_dossier_pages(app, mirror, store.centre.name)  # /h/{code}-{key}: a citizen's status page, no token
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
+        # tls, board_port: set by `serve` once bound (server.py). board_port is where the hall board and ticket
+        # pages answer over plain HTTP for TVs and phones (the main port itself when the service has no TLS).
+        lan = getattr(app.state, "lan", None) or {"tls": False, "board_port": None}
         return {"status": "ok", "service": "motcua-centre", "centre": store.centre.name,
-                "unit_code": store.centre.unit_code, "day": store.today().isoformat()}  # fmt: skip
+                "unit_code": store.centre.unit_code, "day": store.today().isoformat(), **lan}  # fmt: skip
 
     @app.post("/api/dossier-codes", status_code=201, dependencies=[clerk])
     async def dossier_codes() -> dict[str, Any]:
@@ -233,13 +242,11 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
 
     @app.get("/api/groups")
     def groups() -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = store.snapshot()["groups"]
-        return result
+        return store.groups()  # kept counts: the same cost with any number waiting
 
     @app.get("/api/counters")
     def counters() -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = store.snapshot()["counters"]
-        return result
+        return store.counters()
 
     @app.get("/api/priorities")
     def priorities() -> list[dict[str, str]]:
@@ -248,9 +255,8 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     @app.get("/api/queue")
     def queue(cred: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> dict[str, Any]:  # noqa: B008
         """The day's queue; without a valid token (a smart-TV board) only what a hall board shows."""
-        snapshot: dict[str, Any] = store.snapshot()
         known = cred is not None and principal_of(cred.credentials) is not None
-        return snapshot if known else public_view(snapshot)
+        return store.snapshot(public=not known)
 
     @app.get("/api/stats/today")
     def stats_today(who: Principal = reader) -> dict[str, Any]:
@@ -263,14 +269,8 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     def get_ticket(ticket_id: TicketId) -> dict[str, Any]:
         return store.ticket(ticket_id)
 
-    @app.get("/t/{follow}", response_class=HTMLResponse, include_in_schema=False)
-    def follow_ticket(follow: str) -> HTMLResponse:
-        """The page a ticket's QR opens: only by the key printed on that ticket, never by its sequential id."""
-        ticket_id = ticket_of_follow_key(follow)
-        if ticket_id is None:
-            return HTMLResponse(NO_SUCH_TICKET, status_code=404)
-        names = {c.id: c.name for c in store.centre.counters}
-        return HTMLResponse(ticket_page(store.ticket_progress(ticket_id), store.centre.name, names))
+    # /t/{key} and /t/{key}.json: the page a ticket's QR opens, only by that key, never by the sequential id
+    install_ticket_pages(app, store, ticket_of_follow_key)
 
     @app.post("/api/tickets", response_model=IssuedTicketOut, status_code=201)
     async def issue(request: Request, body: IssueRequest, who: Principal = issuer, key: IdemKey = None) -> Any:
@@ -278,7 +278,8 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         issued = await run(store.issue_job(body.group, priority=body.priority, channel=body.channel), key, request)
         if who.role == "kiosk":
             kiosk_tickets.record(int(issued["id"]), who.subject, store.clock.now())
-        return {**issued, "follow": follow_key(int(issued["id"]))}
+        return {**issued, "follow": follow_key(int(issued["id"])),
+                "no_show_after_calls": store.centre.policy.call_count_max}  # fmt: skip
 
     @app.post("/api/tickets/{ticket_id}/cancel", response_model=TicketOut)
     async def cancel(ticket_id: TicketId, who: Principal = issuer) -> Any:
@@ -301,28 +302,24 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         called = await run(store.call_next_job(counter_id, clerk=who.clerk), key, request)
         return Response(status_code=204) if called is None else called
 
-    def action(name: str) -> Callable[..., Any]:
+    def action(chosen: TicketAction) -> Callable[..., Any]:
         async def act(request: Request, counter_id: CounterId, key: IdemKey = None) -> Any:
-            return await run(store.act_job(counter_id, name), key, request)
+            return await run(store.act_job(counter_id, chosen), key, request)
 
         return act
 
-    for path, name in (
-        ("recall", "recall"),
-        ("start", "start"),
-        ("finish", "finish"),
-        ("no-show", "no_show"),
-    ):
+    for chosen in (TicketAction.RECALL, TicketAction.START, TicketAction.FINISH, TicketAction.NO_SHOW):
         app.post(
-            f"/api/counters/{{counter_id}}/{path}",
+            f"/api/counters/{{counter_id}}/{chosen.path}",
             response_model=TicketOut,
             dependencies=[clerk],
-            name=name,
-        )(action(name))
+            name=chosen.value,
+        )(action(chosen))
 
-    @app.post("/api/counters/{counter_id}/transfer", response_model=TicketOut, dependencies=[clerk])
+    @app.post(f"/api/counters/{{counter_id}}/{TicketAction.TRANSFER.path}", response_model=TicketOut,
+              dependencies=[clerk])  # fmt: skip
     async def transfer(request: Request, counter_id: CounterId, body: TransferRequest, key: IdemKey = None) -> Any:
-        return await run(store.act_job(counter_id, "transfer", group=body.group), key, request)
+        return await run(store.act_job(counter_id, TicketAction.TRANSFER, group=body.group), key, request)
 
     @app.post("/api/counters/{counter_id}/pause")
     async def pause(counter_id: CounterId, who: Principal = clerk, body: PauseRequest | None = None) -> Any:
@@ -378,10 +375,6 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     return app
 
 
-NO_SUCH_TICKET = (
-    "<!doctype html><meta charset=utf-8><title>Không tìm thấy phiếu</title>"
-    "<p>Không tìm thấy phiếu này. Quý khách vui lòng quét lại mã QR trên phiếu của mình.</p>"
-)
 KIOSK_CANCEL_S = 60
 
 
@@ -415,112 +408,3 @@ class KioskTickets:
 
 def _session_view(session: Session) -> dict[str, Any]:
     return {"user": session.user_view(), "counter": session.counter, "expires_at": to_iso(session.expires_at)}
-
-
-# What a hall board never shows: who is disabled, pregnant…, and which clerk did what.
-PRIVATE_KEYS = frozenset({"priority", "priority_granted_by", "clerk"})
-
-
-def public_view(value: Any) -> Any:
-    """The same queue data without the fields a public board must not carry (any depth)."""
-    if isinstance(value, dict):
-        return {k: public_view(v) for k, v in value.items() if k not in PRIVATE_KEYS}
-    if isinstance(value, list):
-        return [public_view(v) for v in value]
-    return value
-
-
-async def stream_events(
-    ws: WebSocket, store: QueueStore, broadcaster: Broadcaster, since: int | None, *, public: bool = False
-) -> None:
-    """Replay what a client missed (or a fresh snapshot), then push live events in seq order; a client without a
-    token (a smart-TV board) gets them without priority categories and clerks."""
-    shown = public_view if public else (lambda message: message)
-    await ws.accept()
-    sub = broadcaster.subscribe()  # subscribe before reading so nothing falls between the two
-    # Watch the socket too: an idle client that leaves must end this handler at once, or shutdown
-    # waits for it until the next event happens to arrive.
-    gone = asyncio.create_task(_until_disconnect(ws))
-    # And watch the subscription: a client that stops reading blocks a send, and only this wakes it.
-    lagging = asyncio.create_task(sub.lagging.wait())
-    try:
-        oldest, newest = await run_in_threadpool(store.seq_range)
-        # A snapshot when the client has no position, is too far behind, or is ahead of this
-        # database (a restored or replaced data folder): replaying could not make it right.
-        if since is None or (oldest and since < oldest - 1) or since > newest:
-            snapshot = await run_in_threadpool(store.snapshot)
-            last = int(snapshot["seq"])
-            if not await _send(ws, shown({"type": "snapshot", "seq": last, "queue": snapshot}), sub, gone, lagging):
-                return await _close_if_slow(ws, sub)
-        else:
-            last = since
-            while missed := await run_in_threadpool(store.events_since, last):
-                for event in missed:
-                    if not await _send(ws, shown({"type": "event", **event.to_dict()}), sub, gone, lagging):
-                        return await _close_if_slow(ws, sub)
-                    last = event.seq
-        while True:
-            if sub.overflowed:
-                return await _close_if_slow(ws, sub)
-            next_event = asyncio.ensure_future(sub.queue.get())
-            await asyncio.wait({next_event, gone}, return_when=asyncio.FIRST_COMPLETED)
-            if not next_event.done():
-                next_event.cancel()
-                return
-            event = next_event.result()
-            if event.seq <= last:
-                continue
-            if not await _send(ws, shown({"type": "event", **event.to_dict()}), sub, gone, lagging):
-                return await _close_if_slow(ws, sub)
-            last = event.seq
-    except WebSocketDisconnect:
-        pass
-    finally:
-        gone.cancel()
-        lagging.cancel()
-        sub.close()
-
-
-# A send blocked this long: the client's TCP window stayed shut. Below uvicorn's keepalive (ping every 20 s,
-# 20 s for the pong), which would otherwise drop the client first with 1011.
-SEND_STALL_S = 15.0
-SLOW_CLIENT_CLOSE_TIMEOUT_S = 10.0
-
-
-async def _send(
-    ws: WebSocket, message: dict[str, Any], sub: Subscription, gone: asyncio.Task[None], lagging: asyncio.Task[Any]
-) -> bool:
-    """Send one message; False when the client left, or is too slow: `QUEUE_LIMIT` events behind, or this send
-    blocked for SEND_STALL_S (then `sub` is marked overflowed)."""
-    sending = asyncio.ensure_future(ws.send_json(message))
-    await asyncio.wait({sending, gone, lagging}, timeout=SEND_STALL_S, return_when=asyncio.FIRST_COMPLETED)
-    if sending.done():
-        sending.result()  # a disconnect surfaces as WebSocketDisconnect
-        return True
-    if not gone.done():
-        sub.mark_overflowed()
-    sending.cancel()  # waiting for the client's TCP window to open: nothing of this message was written
-    with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
-        await sending
-    return False
-
-
-async def _close_if_slow(ws: WebSocket, sub: Subscription) -> None:
-    """Close a client that fell too far behind with 1013 (Try Again Later): it reconnects with `since`.
-
-    Under `serve` the close frame is queued at once behind what the client has not read yet (protocols.py), so
-    the client reads its backlog, then 1013. The timeout guards servers whose close waits for the client.
-    """
-    if not sub.overflowed:
-        return  # the client left by itself
-    log.info("events: closing a client too slow for the stream (%s events waiting) with 1013", sub.queue.qsize())
-    with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError):
-        await asyncio.wait_for(
-            ws.close(code=1013, reason="client too slow; reconnect with since"), SLOW_CLIENT_CLOSE_TIMEOUT_S
-        )
-
-
-async def _until_disconnect(ws: WebSocket) -> None:
-    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-        while (await ws.receive())["type"] != "websocket.disconnect":
-            pass

@@ -3,21 +3,35 @@
 Each client has a bounded queue. A client that falls `QUEUE_LIMIT` events behind (it stopped reading, or reads
 slower than the centre changes) is marked `overflowed` and its handler is woken through `lagging`, even while
 it waits on a send that the client's full TCP window blocks; the handler then closes it with 1013.
+Every client's queue holds the same `Outgoing` for an event, so its text is encoded once per view, not per client.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from app.store.writer import Event
 
 QUEUE_LIMIT = 5_000
 
 
+@dataclass(eq=False)
+class Outgoing:
+    """A committed event on its way to the clients, with its text per view (full, public) once encoded."""
+
+    event: Event
+    texts: dict[bool, str] = field(default_factory=dict)
+
+    @property
+    def seq(self) -> int:
+        return self.event.seq
+
+
 class Subscription:
     def __init__(self, unsubscribe: Callable[[Subscription], None]) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_LIMIT)
+        self.queue: asyncio.Queue[Outgoing] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
         self.lagging = asyncio.Event()  # set with `overflowed`: wakes a handler blocked on a send
         self._unsubscribe = unsubscribe
@@ -50,12 +64,13 @@ class Broadcaster:
             self._loop.call_soon_threadsafe(self._publish, events)
 
     def _publish(self, events: list[Event]) -> None:
+        outgoing = [Outgoing(event) for event in events]
         for sub in list(self._subs):
             if sub.overflowed:
                 continue  # being closed; its queue is not read any more
-            for event in events:
+            for item in outgoing:
                 try:
-                    sub.queue.put_nowait(event)
+                    sub.queue.put_nowait(item)
                 except asyncio.QueueFull:
                     # A client this far behind is told to reconnect and catch up by seq.
                     sub.mark_overflowed()

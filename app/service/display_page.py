@@ -8,11 +8,12 @@ The notice line shown under the board is a centre setting in the store, so it su
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
 from fastapi.params import Depends
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.centre import DEFAULT_NOTICE
@@ -48,6 +49,19 @@ def clean_notice(text: str) -> str:
 
 
 NOTICE_SETTING = "display_notice"
+# The board's rules live in hall.js (the web twin of app/client/hall.py, run beside it in the tests); the page
+# names it with this tag, and the service puts the script itself in its place: old TVs load one file, and the
+# plain-HTTP board port (board_port.py) has no other path to open.
+HALL_SCRIPT_TAG = '<script src="/display/hall.js"></script>'
+
+
+def board_page(web_dir: Path) -> str:
+    """display.html with hall.js inlined in place of its <script src> tag."""
+    page = (web_dir / "display.html").read_text(encoding="utf-8")
+    script = (web_dir / "hall.js").read_text(encoding="utf-8")
+    if "</script" in script.lower():
+        raise ValueError("hall.js must not contain a closing script tag")
+    return page.replace(HALL_SCRIPT_TAG, f"<script>\n{script}</script>", 1)
 
 
 def install_display(app: FastAPI, admin_dependency: Depends, store: QueueStore) -> None:
@@ -56,11 +70,12 @@ def install_display(app: FastAPI, admin_dependency: Depends, store: QueueStore) 
     font_dir = resource_dir() / "fonts"
 
     @app.get("/display", include_in_schema=False)
-    def display_page() -> FileResponse:
-        page = web_dir / "display.html"
-        if not page.is_file():  # a bundle built without resources/web
-            raise HTTPException(404)
-        return FileResponse(page, media_type="text/html; charset=utf-8", headers=_PAGE_CACHE)
+    def display_page() -> HTMLResponse:
+        try:
+            page = board_page(web_dir)
+        except FileNotFoundError:  # a bundle built without resources/web
+            raise HTTPException(404) from None
+        return HTMLResponse(page, headers=_PAGE_CACHE)
 
     @app.get("/display/font/{weight}.ttf", include_in_schema=False)
     def display_font(weight: str) -> FileResponse:

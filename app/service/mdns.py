@@ -26,8 +26,10 @@ def _addresses(host: str) -> list[str]:
 
 
 class Announcer:
-    def __init__(self, host: str, port: int, name: str) -> None:
+    def __init__(self, host: str, port: int, name: str, *, tls: bool = False) -> None:
         self.host, self.port, self.name = host, port, name
+        self.tls = tls
+        self.board_port: int | None = None  # the plain-HTTP board port under TLS
         self._zc: AsyncZeroconf | None = None
         self._info: AsyncServiceInfo | None = None
 
@@ -40,7 +42,7 @@ class Announcer:
                 f"{label}.{SERVICE_TYPE}",
                 addresses=[socket.inet_aton(a) for a in addresses],
                 port=self.port,
-                properties={"path": "/api", "version": "1"},
+                properties=self.properties(),
                 server=f"{socket.gethostname()}.local.",
             )
             self._zc = AsyncZeroconf(ip_version=IPVersion.V4Only)
@@ -48,6 +50,13 @@ class Announcer:
             log.info("announced %s on %s:%d", SERVICE_TYPE, ",".join(addresses), self.port)
         except Exception as exc:
             log.warning("mDNS announcement failed (%s); clients need the address typed in", exc)
+
+    def properties(self) -> dict[str, str]:
+        """TXT record: `tls=1` tells clients to use https (pinning the centre's CA); `board` is the plain board port."""
+        props = {"path": "/api", "version": "1", "tls": "1" if self.tls else "0"}
+        if self.board_port is not None:
+            props["board"] = str(self.board_port)
+        return props
 
     async def stop(self) -> None:
         if self._zc is None:

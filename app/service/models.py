@@ -99,6 +99,9 @@ class IssuedTicketOut(TicketOut):
     people_ahead: int
     estimated_wait_s: int
     follow: str = Field(default="", description="khóa trang theo dõi /t/{follow} in trong mã QR trên phiếu")
+    no_show_after_calls: int = Field(
+        default=3, description="số lần gọi trước khi số bị hủy vì vắng mặt (phiếu in đúng con số này)"
+    )
 
 
 class ErrorOut(BaseModel):

@@ -1,22 +1,28 @@
-"""`python -m app serve`: open the data folder, seed it, run uvicorn, announce on the LAN."""
+"""`python -m app serve`: open the data folder, seed it, run uvicorn (HTTPS on the LAN), announce on the LAN."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import secrets
 import socket
 import sys
 from pathlib import Path
+from typing import Any, Literal
 
 import uvicorn
+from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from app.core.centre import default_centre
 from app.core.clock import Clock, SystemClock
 from app.paths import default_catalog_path
 from app.service.api import create_app
+from app.service.board_port import BoardOnly
 from app.service.mdns import Announcer
 from app.service.protocols import JsonErrorHttpProtocol, SlowClientWebSocketProtocol
+from app.service.tls import ensure_certificates, fingerprint, is_loopback
 from app.store.catalog_file import load_catalog_file
 from app.store.devices import DeviceRegistry
 from app.store.queue_store import QueueStore
@@ -24,6 +30,7 @@ from app.store.queue_store import QueueStore
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8710
+TlsMode = Literal["auto", "on", "off"]
 
 
 def open_store(data: Path, clock: Clock | None = None) -> tuple[QueueStore, DeviceRegistry]:
@@ -45,44 +52,110 @@ def open_store(data: Path, clock: Clock | None = None) -> tuple[QueueStore, Devi
 
 
 class _Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, host: str, announcer: Announcer | None) -> None:
+    """The API's server; under TLS it also runs the plain board port (`board`) in the same event loop, started
+    after the API's own start-up (the application's lifespan runs once, here) and stopped with it."""
+
+    def __init__(self, config: uvicorn.Config, host: str, announcer: Announcer | None, *, app: FastAPI,
+                 board: uvicorn.Server | None = None) -> None:  # fmt: skip
         super().__init__(config)
         self.display_host = host
         self.announcer = announcer
+        self.app = app
+        self.board = board
+        self.ready = False
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.should_exit or not self.servers:
             return
         port = self.servers[0].sockets[0].getsockname()[1]
+        scheme = "https" if self.config.is_ssl else "http"
+        board_port = port
+        if self.board is not None:
+            started = await _start_board(self.board)
+            if started is None:
+                self.should_exit = True
+                return
+            board_port = started
+            # Printed before the ready line, so whoever waits for "serving on" already has it.
+            print(f"board on http://{_url_host(self.display_host)}:{board_port}", flush=True)
+        self.app.state.lan = {"tls": self.config.is_ssl, "board_port": board_port}
+        self.ready = True
         # One line, flushed: tests and the demo wait for it instead of sleeping.
-        print(f"serving on http://{self.display_host}:{port}", flush=True)
+        print(f"serving on {scheme}://{_url_host(self.display_host)}:{port}", flush=True)
         if self.announcer is not None:
-            self.announcer.port = port
+            self.announcer.port, self.announcer.board_port = port, board_port
             await self.announcer.start()
+
+    async def on_tick(self, counter: int) -> bool:
+        if self.board is not None and self.board.started:
+            await self.board.on_tick(counter)  # its Date header; it has no main loop of its own
+        return await super().on_tick(counter)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         if self.announcer is not None:
             await self.announcer.stop()
-        await super().shutdown(sockets)
+        stopping = [super().shutdown(sockets)]
+        if self.board is not None and self.board.started:
+            stopping.append(self.board.shutdown())
+        await asyncio.gather(*stopping)
 
 
-def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: bool = True) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store, devices = open_store(data)
-    announcer = Announcer(host, port, store.centre.name) if mdns else None
-    app = create_app(store, devices)
+async def _start_board(board: uvicorn.Server) -> int | None:
+    """Bind the plain board port; its port, or None (logged) when it cannot be opened."""
+    config = board.config
+    if not config.loaded:
+        config.load()
+    board.lifespan = config.lifespan_class(config)  # "off": the API's server runs the lifespan
+    try:
+        await board.startup()
+    except SystemExit:  # uvicorn's way of saying the port is taken
+        log.error("cannot open the board port %s (in use?); choose another with --plain-port", config.port)
+        return None
+    port: int = board.servers[0].sockets[0].getsockname()[1]
+    return port
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _config(app: ASGIApp, host: str, port: int, *, lifespan: Literal["on", "off"], **ssl: Any) -> uvicorn.Config:
     # http=: requests the parser refuses (an unknown method…) get the API's JSON error, not uvicorn's plain text;
     # ws=: a slow client's 1013 close is queued behind its backlog instead of waiting for it to read (protocols.py).
     # timeout_graceful_shutdown: a stop or an update must not wait all day on a TV that holds its socket open.
-    config = uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5,
-        http=JsonErrorHttpProtocol, ws=SlowClientWebSocketProtocol,
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan=lifespan,
+        timeout_graceful_shutdown=5, http=JsonErrorHttpProtocol, ws=SlowClientWebSocketProtocol, **ssl,
     )  # fmt: skip
-    server = _Server(config, host, announcer)
+
+
+def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: bool = True, *,
+          tls: TlsMode = "auto", plain_port: int | None = None) -> None:  # fmt: skip
+    """Run the centre service. On a loopback address: plain HTTP (one PC). On a LAN address (or `tls="on"`):
+    HTTPS/WSS with the centre's own CA (tls.py) on `port`, and the read-only board and ticket pages over plain
+    HTTP on `plain_port` (default `port` + 1; 0 = a free one) for TVs and phones (board_port.py)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    store, devices = open_store(data)
+    lan = not is_loopback(host)
+    use_tls = tls == "on" or (tls == "auto" and lan)
+    if tls == "off" and lan:
+        log.warning("TLS is OFF (--tls off) on %s: clerks' PINs and session tokens cross the LAN in clear text", host)
+    app = create_app(store, devices)
+    app.state.lan = {"tls": use_tls, "board_port": None}
+    board: uvicorn.Server | None = None
+    ssl: dict[str, str] = {}
+    if use_tls:
+        files = ensure_certificates(data, store.centre.name, host)
+        log.info("TLS on: clients pin %s (SHA-256 %s)", files.ca_cert, fingerprint(files.ca_cert))
+        ssl = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
+        board_port = plain_port if plain_port is not None else (port + 1 if port else 0)
+        board = uvicorn.Server(_config(BoardOnly(app), host, board_port, lifespan="off"))
+    announcer = Announcer(host, port, store.centre.name, tls=use_tls) if mdns else None
+    server = _Server(_config(app, host, port, lifespan="on", **ssl), host, announcer, app=app, board=board)
     try:
         server.run()
     finally:
         store.close()
-    if not server.started:
+    if not server.ready:
         sys.exit(1)

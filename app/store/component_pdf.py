@@ -10,11 +10,8 @@ The encoders and the atomic file write live here and the page spool uses them, s
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +26,7 @@ from PIL import Image
 
 from app.imaging.types import Image as Pixels
 from app.imaging.types import ProcessedPage
+from app.store.atomic_file import write_atomic
 
 JPEG_QUALITY = 85  # seals and wet signatures stay legible; the PDF carries these same bytes
 CREATOR = "Một Cửa"
@@ -123,40 +121,6 @@ def decode_image(data_or_path: bytes | Path) -> tuple[Pixels, float]:
 
 
 # --- durable files ----------------------------------------------------------------------------------------------
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a rename or a new file in `folder` durable (POSIX; Windows cannot open a folder and needs no fsync)."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.fsync(fd)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a 0600 temp file beside `path`, fsync, rename over it: readers see the old file or the new one."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-    try:
-        try:
-            write_all(fd, data)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(path.parent)
 
 
 # --- the PDF ---------------------------------------------------------------------------------------------------

@@ -4,25 +4,29 @@ Counters push here through their outbox (DESIGN.md §1), so a push may arrive tw
 is kept only when its revision is higher than the stored one, and a file is named by its SHA-256, so sending
 either again changes nothing. Files live beside the queue database as `<sha256>.pdf` (folder 0700, files
 0600: they are citizens' papers), written atomically so a power cut never leaves half a PDF under a good name.
+
+`public_status` is the one read that needs no token: the citizen's status page (`/h/{code}-{key}`), given the
+dossier's random lookup key, gets the status and dates only, never a person's data.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import hmac
 import json
-import os
 import re
 import sqlite3
-import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from app.core.clock import Clock, SystemClock, local_day, to_iso
-from app.core.dossier import STATUS_NAMES, Dossier, Status
+from app.core.dossier import LOOKUP_KEY_LENGTH, STATUS_NAMES, Dossier, Status, is_lookup_key
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import DomainError
+from app.store.atomic_file import write_atomic
 from app.store.writer import Tx, Writer
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -55,6 +59,12 @@ def parse_record(record: Mapping[str, Any]) -> Dossier:
         raise InvalidContent("Mã hồ sơ không hợp lệ.", code="invalid_dossier", field="code")
     if dossier.revision < 1:
         raise InvalidContent("Số phiên bản của hồ sơ phải từ 1 trở lên.", code="invalid_dossier", field="revision")
+    if dossier.lookup_key and not is_lookup_key(dossier.lookup_key):
+        raise InvalidContent(
+            "Khóa tra cứu của hồ sơ không hợp lệ (12–64 chữ cái hoặc chữ số).",
+            code="invalid_dossier",
+            field="lookup_key",
+        )
     for component in dossier.components:
         for f in component.files:
             if not SHA256_RE.match(f.sha256):
@@ -84,6 +94,33 @@ def summary_of(data: Mapping[str, Any]) -> dict[str, Any]:
         "received_at": data["received_at"],
         "due_at": data.get("due_at"),
     }
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """What a citizen's status page may show: no name, number, address, phone, document or file."""
+
+    code: str
+    procedure_name: str
+    status: Status
+    received_at: datetime
+    due_at: datetime | None  # None while paused for a supplement
+    paused: bool
+    returned_at: datetime | None
+    updated_at: datetime  # the dossier's last recorded change
+
+
+def public_status_of(d: Dossier) -> PublicStatus:
+    return PublicStatus(
+        code=d.code,
+        procedure_name=d.procedure_name,
+        status=d.status,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        paused=d.open_pause is not None,
+        returned_at=d.returned_at,
+        updated_at=d.steps[-1].at if d.steps else d.received_at,
+    )
 
 
 class DossierMirror:
@@ -143,6 +180,17 @@ class DossierMirror:
         data: dict[str, Any] = json.loads(row[0])
         return data
 
+    def public_status(self, code: str, key: str) -> PublicStatus | None:
+        """The status of `code` when `key` is its lookup key; None alike for an unknown code, a dossier without a
+        key and a wrong key, so the page never tells them apart."""
+        data = self.get(code) if code and len(code) <= CODE_MAX else None
+        expected = str(data.get("lookup_key") or "") if data is not None else ""
+        # compare_digest even when there is nothing to compare with: the same work for every wrong guess
+        matches = hmac.compare_digest((expected or "-" * LOOKUP_KEY_LENGTH).encode(), key.encode())
+        if data is None or not expected or not matches:
+            return None
+        return public_status_of(dossier_from_dict(data))
+
     def find(self, query: str = "", limit: int = FIND_LIMIT) -> list[dict[str, Any]]:
         """Summaries by dossier code or 12-digit CCCD number, newest first; no query: the latest changed."""
         q = query.strip()
@@ -190,7 +238,7 @@ class DossierMirror:
         if self.has_file(sha256):
             return False
         # The file first, then its row: a row always means a whole file on disk.
-        _write_atomically(path, body)
+        write_atomic(path, body)
         now = to_iso(self.clock.now())
 
         def job(tx: Tx) -> None:
@@ -201,24 +249,3 @@ class DossierMirror:
 
         self._writer.run(job)
         return True
-
-
-def _write_atomically(path: Path, body: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-", suffix=".part")  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(body)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    path.chmod(0o600)
-    if os.name != "nt":  # the rename itself must survive a power cut; Windows cannot open a folder to fsync it
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

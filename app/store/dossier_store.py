@@ -1,19 +1,22 @@
 """The counter's own dossiers: one SQLite file (WAL, synchronous=FULL, 0600), one writer under BEGIN IMMEDIATE.
 
 Reception never waits on the LAN or the WAN: a save allocates the dossier number, writes the dossier and its
-`changes` row (the sync outbox) in one transaction, and returns only after the commit is on disk.
+`changes` row (the sync outbox) in one transaction, and returns only after the commit is on disk. A new dossier
+gets its random `lookup_key` here (the key of the citizen's status page; app/core/dossier.py).
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 from app.core.clock import Clock, local_day, to_iso
-from app.core.dossier import Dossier
+from app.core.dossier import LOOKUP_KEY_ALPHABET, LOOKUP_KEY_LENGTH, Dossier
 from app.core.dossier_code import CodeBlock, fallback_block, format_code, overflow_block
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import Conflict, NotFound
@@ -109,6 +112,8 @@ class DossierStore:
             day = local_day(now)
             code = format_code(unit_code, day, self._take_number(tx, day, counter))
             dossier = build(code, now)
+            if not dossier.lookup_key:
+                dossier = replace(dossier, lookup_key=new_lookup_key())
             _insert(tx, dossier)
             self._record(tx, dossier, "created")
             return dossier
@@ -138,7 +143,8 @@ class DossierStore:
         def job(tx: Tx) -> Dossier:
             before = _load(tx.conn, code)
             after = apply(before, self.clock.now())
-            if after.revision != before.revision + 1 or after.code != before.code:
+            printed = (after.code, after.lookup_key) == (before.code, before.lookup_key)  # on Mẫu 01: they stay
+            if after.revision != before.revision + 1 or not printed:
                 raise Conflict("Thay đổi hồ sơ không hợp lệ (sai số phiên bản).")
             tx.conn.execute(
                 "UPDATE dossiers SET revision=?, status=?, data=? WHERE code=? AND revision=?",
@@ -228,6 +234,11 @@ class DossierStore:
             return tx.conn.execute("DELETE FROM calendar_overrides WHERE day=?", (day.isoformat(),)).rowcount > 0
 
         return self.writer.run(job)
+
+
+def new_lookup_key() -> str:
+    """A fresh key for a dossier's status page: random, from the OS's secure source."""
+    return "".join(secrets.choice(LOOKUP_KEY_ALPHABET) for _ in range(LOOKUP_KEY_LENGTH))
 
 
 def _insert(tx: Tx, dossier: Dossier) -> None:

@@ -118,11 +118,16 @@ def ticket_to_dict(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def ticket_row_to_dict(row: tuple[Any, ...]) -> dict[str, Any]:
+def ticket_row_to_dict(row: tuple[Any, ...], *, public: bool = False) -> dict[str, Any]:
     """`ticket_to_dict` straight from a row of TICKET_COLUMNS, for views listing a whole queue: the stored
-    text is already the public form (days and times are written by `save_ticket` as the view shows them)."""
+    text is already the public form (days and times are written by `save_ticket` as the view shows them).
+    `public`: without the priority category (who is elderly, disabled, pregnant…), for boards without a token."""
     (tid, day, grp, number, display, issued_at, channel, priority, _granted_by, state, outcome,
      call_count, counter, transfers) = row  # fmt: skip
+    if public:
+        return {"id": int(tid), "number": display, "seq_number": int(number), "group": grp, "day": day,
+                "issued_at": issued_at, "channel": channel, "state": state, "outcome": outcome or None,
+                "call_count": int(call_count), "counter": counter, "transfers": int(transfers)}  # fmt: skip
     return {
         "id": int(tid),
         "number": display,

@@ -20,6 +20,7 @@ import requests
 
 from app.core.dossier import Dossier
 from app.core.dossier_codec import dossier_to_dict
+from app.pinned_ca import UNTRUSTED_MESSAGE, is_untrusted, requests_verify
 from app.sync.sink import Delivered, PermanentError, TransientError, wanted_files
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ SIGNED_OUT_MESSAGE = (
 )
 NO_MIRROR_MESSAGE = "Máy chủ Trung tâm chưa nhận được hồ sơ (có thể cần cập nhật phần mềm máy chủ). Sẽ thử lại sau."
 REFUSED_MESSAGE = "Máy chủ Trung tâm từ chối hồ sơ: {remote}"
+UNTRUSTED_SYNC_MESSAGE = UNTRUSTED_MESSAGE + " Hồ sơ vẫn được giữ ở quầy và sẽ được gửi khi kết nối hợp lệ."
 OTHER_MESSAGE = "Máy chủ Trung tâm không nhận yêu cầu (mã {status}): hồ sơ sẽ được gửi lại sau."
 BROKEN_FILE_MESSAGE = (
     "Tệp bản số hóa của thành phần “{component}” không còn nguyên vẹn trên máy quầy "
@@ -45,7 +47,8 @@ _PERMANENT = frozenset({409, 413, 422})  # the centre refuses what was sent: res
 
 class CentreSink:
     """`Sink` for the centre service. `token` is asked before every send: the signed-in clerk's session, or
-    the counter's device token, or None when neither exists."""
+    the counter's device token, or None when neither exists. An https centre needs `ca_file`, its pinned CA
+    (`app.pinned_ca.CaFileError` without it)."""
 
     name = "centre"
 
@@ -56,8 +59,10 @@ class CentreSink:
         *,
         timeout: float = 10.0,
         session: requests.Session | None = None,
+        ca_file: Path | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        verify = requests_verify(self.base_url, ca_file)  # before anything is opened: a missing CA fails here
         self._token = token
         self.timeout = timeout
         self._own_session = session is None
@@ -65,6 +70,7 @@ class CentreSink:
         if self._own_session:
             # The centre is on the LAN: a proxy set for the provincial network must not sit in between.
             self._session.trust_env = False
+            self._session.verify = verify  # the centre's own CA only under https
 
     def close(self) -> None:
         if self._own_session:
@@ -128,6 +134,9 @@ class CentreSink:
             response = self._session.request(method, url, timeout=self.timeout, **kw)
         except requests.Timeout as exc:
             raise TransientError(TIMEOUT_MESSAGE, delivered=state, detail=type(exc).__name__) from exc
+        except requests.exceptions.SSLError as exc:
+            message = UNTRUSTED_SYNC_MESSAGE if is_untrusted(exc) else UNREACHABLE_MESSAGE
+            raise TransientError(message, delivered=state, detail=type(exc).__name__) from exc
         except requests.RequestException as exc:
             raise TransientError(UNREACHABLE_MESSAGE, delivered=state, detail=type(exc).__name__) from exc
         with response:

@@ -19,7 +19,7 @@ from app.core.dossier import Dossier, FieldErrors, ReceptionDraft, Status, refus
 from app.core.dossier_codec import dossier_from_dict
 from app.core.errors import DomainError, NotFound
 from app.qtbridge.tasks import TaskRunner
-from counter.dossier.desk import DossierDesk, PrintOutcome
+from counter.dossier.desk import DossierDesk, PrintOutcome, phone_page_base
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Có lỗi ngoài dự kiến khi lưu hồ sơ. Không có gì bị mất; thử lại, nếu vẫn lỗi báo cán bộ CNTT."
@@ -48,6 +48,9 @@ class DossierController(QObject):
         self.client = client  # the centre service (its dossier mirror), when there is one
         self.runner = TaskRunner(self, threads=1)  # one change at a time, in order
         self.busy = False
+        self.page_base_learned = False
+        self._asking = False
+        self._probe = TaskRunner(self, threads=1)  # never in the way of a save: reception does not wait on the LAN
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
         self.busy = True
@@ -72,9 +75,34 @@ class DossierController(QObject):
         self.runner.run(work, finish, fail)
 
     def top_up(self) -> None:
+        self.learn_page_base()
         if self.fetch_codes is not None:
             fetch = self.fetch_codes
             self.runner.run(lambda: self.desk.top_up_codes(fetch), lambda _ok: None, lambda _e: None)
+
+    def learn_page_base(self) -> None:
+        """Ask the service where phones open its pages, so Mẫu 01's QR links to the dossier's status page.
+
+        On its own worker (a save never waits for the answer); until one comes, the address learned last time.
+        Not answered (offline): asked again at the next reception or look-up."""
+        health = getattr(self.client, "health", None)
+        service_url = getattr(self.client, "base_url", None)
+        if self.page_base_learned or self._asking or health is None or not isinstance(service_url, str):
+            return
+        desk = self.desk
+        self._asking = True
+
+        def ask() -> None:  # the header is swapped whole: a print on the other worker sees the old or the new one
+            desk.set_page_base(phone_page_base(service_url, health()))
+
+        def learned(_result: object) -> None:
+            self._asking = False
+            self.page_base_learned = True
+
+        def failed(_exc: Exception) -> None:
+            self._asking = False
+
+        self._probe.run(ask, learned, failed)
 
     def receive(self, mode: str, draft: ReceptionDraft, reason: str = "") -> None:
         """`receive`: save and print Mẫu 01; `supplement`: save, pause, print Mẫu 02; `refuse`: Mẫu 03."""
@@ -144,6 +172,7 @@ class DossierController(QObject):
         return self.desk.store.adopt(dossier_from_dict(record))
 
     def act(self, action: str, code: str, text: str) -> None:
+        self.learn_page_base()  # a reprint of Mẫu 01 links to the status page too
         username, name, _counter = self.who()
         desk = self.desk
 

@@ -7,13 +7,16 @@ fallback range (app/core/dossier_code.py).
 
 from __future__ import annotations
 
+import ipaddress
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from app.client.board import board_url
 from app.core.catalog import Catalog, Procedure
 from app.core.clock import Clock, local_day
 from app.core.dossier import Dossier, ReceptionDraft, refuse, request_supplement, return_result, supplement_received
@@ -33,6 +36,7 @@ BLOCK_LOW_WATER = 5  # fetch a new block from the service when fewer numbers tha
 PRINT_TARGET_KEY = "print_target"
 UNIT_CODE_KEY = "unit_code"
 DEFAULT_UNIT_CODE = "000.00.00.X00"
+PAGE_BASE_KEY = "header.page_base"  # the centre's board address for phones, last learned from the service
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,13 @@ class DossierDesk:
 
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.catalog.procedures if p.code == code), None)
+
+    def set_page_base(self, page_base: str) -> None:
+        """Where phones open the centre's pages (Mẫu 01's status link); kept for the next start, which may be
+        offline: a dossier printed then reaches the page once sync catches up."""
+        if page_base and page_base != self.header.page_base:
+            self.header = replace(self.header, page_base=page_base)
+            self.store.set_setting(PAGE_BASE_KEY, page_base)
 
     # --- numbers from the centre -----------------------------------------------------------------------
 
@@ -148,9 +159,11 @@ class DossierDesk:
         if form == "receipt":
             printable = receipt_of(dossier, self.header, clerk_name)
         elif form == "supplement":
-            printable = supplement_of(dossier, self.header, clerk_name, items=items, reason=reason)
+            printable = supplement_of(dossier, self.header, clerk_name, items=items, reason=reason,
+                                      procedure=self.procedure(dossier.procedure_code))  # fmt: skip
         else:
-            printable = refusal_of(dossier, self.header, clerk_name, reason=reason)
+            printable = refusal_of(dossier, self.header, clerk_name, reason=reason,
+                                   procedure=self.procedure(dossier.procedure_code))  # fmt: skip
         try:
             print_document(printable, PrintTarget(where, self.roll_url, self.roll_width, self.a4_printer))
         except PrintError as exc:
@@ -158,6 +171,21 @@ class DossierDesk:
         except DomainError as exc:
             return PrintOutcome(False, exc.message)
         return PrintOutcome(True, "Đã in.")
+
+
+def phone_page_base(service_url: str, health: Mapping[str, Any]) -> str:
+    """The centre's plain-HTTP board address (http://IP:PORT) as a phone on the hall Wi-Fi would open it, from
+    the service's /api/health; "" when this counter reaches the service on its own loopback address, which a phone
+    cannot open: better the code on Mẫu 01 than a link that leads nowhere."""
+    base = board_url(service_url, health)
+    host = urlsplit(base).hostname or ""
+    if host.lower() in ("", "localhost"):
+        return ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return base  # a name the LAN's DNS resolves: phones on the hall Wi-Fi use the same DNS
+    return "" if address.is_loopback or address.is_unspecified else base
 
 
 def open_desk(folder: Path, catalog: Catalog, clock: Clock, header: CentreHeader, **kw: Any) -> DossierDesk:

@@ -14,7 +14,8 @@ from counter.dossier.controller import DossierController
 from counter.dossier.desk import DossierDesk, open_desk
 from printing.dossier_prints import CentreHeader
 
-HEADER_KEYS = ("agency", "unit", "place", "collect_at", "hotline", "lookup_where", "lookup_url")
+# page_base: the centre's board address, learned from the service (DossierController.learn_page_base)
+HEADER_KEYS = ("agency", "unit", "place", "collect_at", "hotline", "lookup_where", "lookup_url", "page_base")
 
 
 def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
@@ -93,7 +94,8 @@ def sync_service(args: argparse.Namespace, desk: DossierDesk, client: Any) -> An
 
     base_url = getattr(client, "base_url", None)
     if base_url and not isinstance(client, FakeQueueClient):  # the --demo fake has no HTTP side
-        sinks.append(CentreSink(base_url, lambda: getattr(client, "token", None)))
+        ca_file = getattr(client, "ca_file", None)  # the centre's pinned CA under https
+        sinks.append(CentreSink(base_url, lambda: getattr(client, "token", None), ca_file=ca_file))
     config = provincial_config(args, desk.unit_code)
     if config is not None:
         sinks.append(ProvincialSink(config))

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 from PIL import Image
 
@@ -45,18 +46,18 @@ def test_bad_printer_url_stops_at_start_with_a_vietnamese_message() -> None:
     assert "Không hiểu địa chỉ máy in" in done.stderr
 
 
-def test_screenshots_of_every_main_screen_in_both_orientations(tmp_path: Path) -> None:
-    done = run_kiosk("--screenshot", str(tmp_path))
+@pytest.mark.parametrize("size", [None, (1366, 768)], ids=["default", "1366x768"])
+def test_screenshots_of_every_main_screen_at_the_asked_size(tmp_path: Path, size: tuple[int, int] | None) -> None:
+    w, h = size or (1080, 1920)  # the kiosk's default --size
+    done = run_kiosk("--screenshot", str(tmp_path), *(["--size", f"{w}x{h}"] if size else []))
     assert done.returncode == 0, done.stderr
-    shots = sorted(tmp_path.glob("*.png"))
-    names = {p.stem for p in shots}
-    for orientation, size in (("portrait", (1080, 1920)), ("landscape", (1920, 1080))):
-        for screen in ("home", "groups", "procedures", "priority", "ticket", "printer-fault", "lookup",
-                       "procedure", "offline"):  # fmt: skip
-            name = f"kiosk-{orientation}-{screen}"
-            assert name in names
-            with Image.open(tmp_path / f"{name}.png") as image:
-                assert image.size == size
+    names = {p.stem for p in tmp_path.glob("*.png")}
+    for screen in ("home", "procedures", "priority", "ticket", "printer-fault", "lookup", "procedure", "offline"):
+        name = f"kiosk-{w}x{h}-{screen}"
+        assert name in names
+    for name in names:
+        with Image.open(tmp_path / f"{name}.png") as image:
+            assert image.size == (w, h), name
 
 
 def test_a_kiosk_can_host_the_centre_service_itself(tmp_path: Path) -> None:
@@ -64,3 +65,4 @@ def test_a_kiosk_can_host_the_centre_service_itself(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "kiosk ok" in done.stdout
     assert (tmp_path / "data" / "queue.db").exists()
+    assert (tmp_path / "data" / "tls" / "ca.pem").exists()  # bound to the LAN: HTTPS, the kiosk pins that CA

@@ -34,7 +34,7 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 
-import app.store.component_pdf as pdf_module
+import app.store.atomic_file as atomic_module
 import app.store.page_spool as spool_module
 from app.imaging.types import ProcessedPage
 from tests.e2e.test_page_spool_crash import WANTED, mode_of, page_image
@@ -58,9 +58,9 @@ def die_after(real):
     return hook
 
 if point == "image":
-    pdf_module.write_all = die_half_way(pdf_module.write_all)
+    atomic_module.write_all = die_half_way(atomic_module.write_all)
 elif point == "renamed":
-    pdf_module.fsync_dir = die_after(pdf_module.fsync_dir)
+    atomic_module.fsync_dir = die_after(atomic_module.fsync_dir)
 elif point == "manifest":
     spool_module.write_all = die_half_way(spool_module.write_all)
 

@@ -20,7 +20,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from app.core.clock import ManualClock
-from app.service import api, broadcast
+from app.service import broadcast, event_stream
 from app.service.api import create_app
 from app.service.protocols import JsonErrorHttpProtocol, SlowClientWebSocketProtocol
 from app.service.server import open_store
@@ -118,7 +118,7 @@ def test_a_client_that_stops_reading_while_events_pour_in_gets_1013(live: Live, 
 
 def test_a_client_whose_socket_stays_shut_is_let_go_after_the_stall_time(live: Live, monkeypatch) -> None:
     """Few events, but the client's TCP window stays shut: a send blocked SEND_STALL_S means too slow too."""
-    monkeypatch.setattr(api, "SEND_STALL_S", 0.5)
+    monkeypatch.setattr(event_stream, "SEND_STALL_S", 0.5)
     with live.stalled_client() as ws:
         start = json.loads(ws.recv(timeout=30))["seq"]
         for _ in range(600):  # far more than the shrunken buffers hold, far fewer than QUEUE_LIMIT

@@ -180,6 +180,11 @@ def test_no_show_by_key_and_after_the_call_limit(qtbot: QtBot, server: ServerPro
     window = app.open(server.url)
     sign_in(qtbot, window)
     key(qtbot, window, Qt.Key.Key_F1)
+    key(qtbot, window, Qt.Key.Key_F5, "no_show")  # right after one call: the ticket promised three
+    assert "sau 3 lần gọi" in window.panel.strip.text()
+    assert (current(window) or {})["number"] == "A001"
+    key(qtbot, window, Qt.Key.Key_F2)
+    key(qtbot, window, Qt.Key.Key_F2)
     key(qtbot, window, Qt.Key.Key_F5, "no_show")
     assert "Đã ghi số A001 là vắng mặt" in window.panel.strip.text()
     assert current(window) is None
@@ -249,7 +254,7 @@ def test_a_refusal_shows_the_services_vietnamese_message(qtbot: QtBot, server: S
         window.ctl.act("finish")  # what a stale screen would send: the service says no
     assert blocker.args == ["finish", False]
     assert window.panel.strip.kind == "error"
-    assert window.panel.strip.text() == "Quầy 2 chưa gọi ai nên không thể kết thúc."
+    assert window.panel.strip.text() == "Quầy 2 chưa gọi ai nên không thể hoàn thành."
 
 
 def test_wrong_pin_and_a_director_are_refused_at_sign_in(qtbot: QtBot, server: ServerProcess, app: App) -> None:
@@ -514,11 +519,12 @@ def _snapshot(seq: int, *tickets: dict[str, Any]) -> dict[str, Any]:
 def test_the_model_never_goes_back() -> None:
     model = QueueModel()
     assert model.load(_snapshot(5, _ticket(1, "waiting"), _ticket(2, "waiting")))
-    assert not model.apply_event({"seq": 5, "kind": "ticket.called", "payload": {"ticket": _ticket(1, "called", 1, 1)}})
+    covered = {"seq": 5, "kind": "ticket.called", "payload": {"ticket": _ticket(1, "called", 1, 1)}}
+    assert not model.apply_event(covered).fresh
     model.apply_ticket(_ticket(1, "serving", 1, 1))  # our own action's answer, before its event arrives
     late = {"seq": 6, "kind": "ticket.called", "payload": {"ticket": _ticket(1, "called", 1, 1)},
             "at": "2026-11-23T01:10:00+00:00"}  # fmt: skip
-    assert model.apply_event(late)
+    assert model.apply_event(late).fresh
     assert (model.current(1) or {})["state"] == "serving"
     assert not model.load(_snapshot(4))  # an HTTP snapshot older than the stream is refused
     model.apply_event({"seq": 7, "kind": "counter.paused", "payload": {"counter": 1, "status": "paused",

@@ -271,3 +271,20 @@ def test_glyphs_are_readable_from_ten_metres(
     assert number_px >= number_min * h
     assert board_px >= board_min * h
     assert number_px < 0.3 * h  # the region held only the number, not the whole hero
+
+
+def test_events_alone_keep_the_board_and_a_gap_fetches_the_queue_once(qtbot: QtBot, hall: Hall) -> None:
+    fetched: list[int] = []
+    real_queue = hall.fake.queue
+    hall.fake.queue = lambda: (fetched.append(1), real_queue())[1]  # type: ignore[method-assign]
+    hall.fake.issue("HT")
+    call(qtbot, hall, 1)
+    qtbot.wait(100)  # past the re-fetch debounce
+    assert fetched == []  # the hall model kept the board from the events
+    assert hall.window.board.rows[0].value == "A001"
+    seq = hall.ctl.state.seq
+    assert seq is not None
+    with qtbot.waitSignal(hall.ctl.changed, timeout=5000):
+        hall.ctl.bridge.on_event({"type": "event", "seq": seq + 5, "kind": "counter.opened",
+                                  "payload": {"counter": 2, "status": "open", "reason": None}})  # fmt: skip
+    qtbot.waitUntil(lambda: fetched == [1], timeout=5000)  # a gap: one snapshot to make it exact again

@@ -154,6 +154,18 @@ def test_recall_past_the_limit_is_a_no_show(env) -> None:
     assert last["outcome"] == "no_show"
 
 
+def test_no_show_only_after_the_calls_the_ticket_promises(env) -> None:
+    client, auth, _ = env
+    issued = client.post("/api/tickets", json={"group": "HT"}, headers=auth).json()
+    assert issued["no_show_after_calls"] == 3  # what the printed ticket says
+    client.post("/api/counters/1/call-next", headers=auth)
+    early = assert_vietnamese_error(client.post("/api/counters/1/no-show", headers=auth), 409, "too_few_calls")
+    assert "3 lần gọi" in early["message"]
+    client.post("/api/counters/1/recall", headers=auth)
+    client.post("/api/counters/1/recall", headers=auth)
+    assert client.post("/api/counters/1/no-show", headers=auth).json()["outcome"] == "no_show"
+
+
 def test_pause_and_resume_counter(env) -> None:
     client, auth, _ = env
     assert (
@@ -221,10 +233,10 @@ def test_the_ticket_qr_opens_a_page_that_follows_the_turn(env) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert second["number"] in page.text
-    assert "Trước bạn có 1 người" in page.text
+    assert "Trước quý khách có 1 người" in page.text
     client.post("/api/counters/1/call-next", headers=admin)
     assert "Mời đến Quầy 1" in client.get(f"/t/{first['follow']}").text
-    assert "Bạn là người tiếp theo." in client.get(f"/t/{second['follow']}").text
+    assert "Quý khách là người tiếp theo." in client.get(f"/t/{second['follow']}").text
     assert client.get("/t/99999").status_code == 404
     forged = f"{first['id']}-" + "0" * 20  # a guessed key for a real ticket
     assert client.get(f"/t/{forged}").status_code == 404

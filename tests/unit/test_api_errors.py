@@ -176,10 +176,10 @@ def test_a_full_disk_is_507_disk_full_and_logged_loudly(service, monkeypatch, ca
 def test_a_full_disk_on_a_read_path_is_507_too(service, monkeypatch) -> None:
     client, _, store, _ = service
 
-    def no_room() -> dict[str, Any]:
+    def no_room() -> list[dict[str, Any]]:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(store, "snapshot", no_room)
+    monkeypatch.setattr(store, "groups", no_room)
     response = client.get("/api/groups")
     assert assert_documented_error(response, "GET /api/groups", 507)["error"] == "disk_full"
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.calling import choose_next
+from app.core.calling import Heads, choose_next, heads_to_load, line_to_call
 from app.core.calling import people_ahead as ahead_from_counts
 from app.core.centre import CounterConfig, QueuePolicy
 from app.core.ticket import State, Ticket
@@ -285,6 +285,48 @@ def test_choosing_among_queue_heads_equals_choosing_among_all(
     if full is not None and partial is not None:
         assert full.ticket is partial.ticket
         assert full.priority_streak == partial.priority_streak
+
+
+@settings(max_examples=300, deadline=None)
+@given(queue=queues(), counter=counters, streak=st.integers(min_value=0, max_value=6))
+def test_choosing_among_the_heads_the_counts_name_equals_choosing_among_all(
+    queue: list[Ticket], counter: CounterConfig, streak: int
+) -> None:
+    """What the store does: counts per group and line name the heads (heads_to_load), only those are loaded."""
+    waiting = [t for t in queue if t.state is State.WAITING]
+    counts: dict[tuple[str, bool], int] = {}
+    for t in waiting:
+        counts[t.group, t.is_priority] = counts.get((t.group, t.is_priority), 0) + 1
+    heads = heads_to_load(counter, counts, streak, POLICY)
+    full = choose_next(queue, counter, streak, POLICY)
+    if heads is None:
+        assert full is None
+        return
+    loaded = []
+    for group in heads.groups:
+        line = [t for t in waiting if t.group == group and t.is_priority is heads.priority]
+        loaded.append(min(line, key=lambda t: (t.issued_at, t.id)))  # never empty: counted
+    partial = choose_next(loaded, counter, streak, POLICY)
+    assert full is not None
+    assert partial is not None
+    assert (partial.ticket, partial.priority_streak) == (full.ticket, full.priority_streak)
+    assert len(heads.groups) <= len(counter.groups)
+
+
+def test_the_line_to_call() -> None:
+    assert line_to_call(priority_waiting=0, normal_waiting=0, priority_streak=0, policy=POLICY) is None
+    assert line_to_call(priority_waiting=2, normal_waiting=5, priority_streak=2, policy=POLICY) is True
+    assert line_to_call(priority_waiting=2, normal_waiting=5, priority_streak=3, policy=POLICY) is False  # the cap
+    assert line_to_call(priority_waiting=2, normal_waiting=0, priority_streak=9, policy=POLICY) is True
+    assert line_to_call(priority_waiting=0, normal_waiting=1, priority_streak=0, policy=POLICY) is False
+
+
+def test_the_heads_to_load_are_the_lines_groups_at_the_counters_best_level() -> None:
+    counter = CounterConfig(id=1, name="Quầy 1", groups={"HT": 1, "CT": 2, "DD": 1})
+    counts = {("HT", False): 0, ("CT", False): 4, ("DD", False): 2, ("CT", True): 1, ("KD", True): 9}
+    assert heads_to_load(counter, counts, 0, POLICY) == Heads(True, ("CT",))  # KD: not this counter's group
+    assert heads_to_load(counter, counts, 3, POLICY) == Heads(False, ("DD",))  # the cap; HT's line is empty
+    assert heads_to_load(counter, {("KD", True): 9}, 0, POLICY) is None
 
 
 @settings(max_examples=200, deadline=None)

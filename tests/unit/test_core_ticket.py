@@ -265,10 +265,10 @@ def _done() -> Ticket:
 REFUSED = [
     (new_ticket, "recall", "gọi lại", "đang chờ"),
     (new_ticket, "start", "bắt đầu phục vụ", "đang chờ"),
-    (new_ticket, "finish", "kết thúc", "đang chờ"),
+    (new_ticket, "finish", "hoàn thành", "đang chờ"),
     (new_ticket, "no_show", "đánh dấu vắng mặt", "đang chờ"),
     (called, "call", "gọi", "đã được gọi"),
-    (called, "finish", "kết thúc", "đã được gọi"),
+    (called, "finish", "hoàn thành", "đã được gọi"),
     (called, "cancel", "hủy", "đã được gọi"),
     (serving, "call", "gọi", "đang được phục vụ"),
     (serving, "recall", "gọi lại", "đang được phục vụ"),

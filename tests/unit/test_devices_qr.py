@@ -7,7 +7,7 @@ import pytest
 import segno
 
 from app.bench.qr import FRAME_H, FRAME_W, Degradation, clutter_frame, frame_of_kind, make_frame
-from app.devices.qr import Box, QrDecoder, guide_box
+from app.devices.qr import Box, QrDecoder, guide_box, texture_spots
 
 CODE = "1.001193"
 LINK = "https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc=187805"
@@ -58,6 +58,57 @@ def test_fallbacks_rescue_frames_the_direct_pass_misses(decoder: QrDecoder) -> N
         assert QrDecoder(fallbacks=False).decode(frame.image) == []
         assert decoder.decode(frame.image) == [frame.payload]
         assert decoder.last_step == step
+
+
+# Frames that neither the single zxing pass nor the fallbacks before the texture spots read: zxing
+# does not even locate their finder patterns.
+SPOT_CASES = [
+    ("small", 20, "spot 1 sharpened"),  # 94 px link, 2.3 px per module; the code is the second spot
+    ("blurred", 20, "spot 0 sharpened"),  # σ 1.65 soft focus at 3 px per module
+]
+
+
+@pytest.mark.parametrize(("kind", "index", "step"), SPOT_CASES, ids=[f"{c[0]}-{c[1]}" for c in SPOT_CASES])
+def test_texture_spots_read_codes_too_small_or_soft_for_the_finder_search(
+    decoder: QrDecoder, kind: str, index: int, step: str
+) -> None:
+    frame = frame_of_kind(kind, LINK, index)
+    assert QrDecoder(fallbacks=False).decode(frame.image) == []
+    assert decoder.decode(frame.image) == [LINK]
+    assert decoder.last_step == step
+
+
+def test_texture_spots_prefer_a_code_to_stripes_and_walls() -> None:
+    frame = clutter_frame(4)
+    for y in range(40, 200, 4):  # a striped shirt: dense edges, but all in one direction
+        frame[y : y + 2, 900:1100] = 20
+    _paste_code(frame, DOSSIER, 300, 420, scale=2)  # 25 modules + quiet zone: 66 px
+    spots = texture_spots(frame[:, :, 1].copy())
+    assert len(spots) == 3
+    first = spots[0]  # holds the whole symbol (its quiet zone is 8 px each side)
+    assert first.x <= 300 + 8
+    assert first.x + first.width >= 300 + 58
+    assert first.y <= 420 + 8
+    assert first.y + first.height >= 420 + 58
+    assert all(b.x + b.width <= FRAME_W and b.y + b.height <= FRAME_H for b in spots)
+
+
+def _decoys() -> list[np.ndarray]:
+    rng = np.random.default_rng(11)
+    yy, xx = np.mgrid[0:FRAME_H, 0:FRAME_W]
+    checks = np.where((xx // 3 + yy // 3) % 2 == 0, 30, 220).astype(np.uint8)
+    stripes = np.where((xx + yy) // 4 % 2 == 0, 30, 220).astype(np.uint8)
+    # The texture of a QR symbol without its finder patterns: the spot finder picks it, zxing must not.
+    modules = np.kron(rng.random((33, 33)) < 0.5, np.ones((3, 3), bool))
+    fake = np.full((FRAME_H, FRAME_W), 220, np.uint8)
+    fake[300:399, 600:699] = np.where(modules, 30, 220)
+    return [checks, stripes, fake, clutter_frame(9)[:21, :21], clutter_frame(9)[:, :21], clutter_frame(9)[:21, :]]
+
+
+@pytest.mark.parametrize("image", _decoys(), ids=["checks", "stripes", "fake-modules", "21x21", "tall", "wide"])
+def test_textures_that_are_not_a_code_give_nothing_without_error(decoder: QrDecoder, image: np.ndarray) -> None:
+    assert decoder.decode(image) == []
+    assert decoder.last_step == ""
 
 
 def test_time_limit_skips_fallbacks_but_never_the_direct_pass() -> None:

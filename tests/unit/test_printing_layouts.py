@@ -12,9 +12,11 @@ from app.paths import default_catalog_path
 from app.store.catalog_file import load_catalog_file
 from printing.doc import QR, Block, Columns, Document, Field, Table, Text
 from printing.layouts import (
+    POSTER_PHONE,
     counters_text,
     fee_text,
     label_sheets,
+    poster_page,
     posters,
     receipt_a4,
     receipt_slip,
@@ -39,6 +41,8 @@ def texts(doc: Document) -> list[str]:
                 out.append(f"{b.label}: {b.value}")
             elif isinstance(b, QR):
                 out.append(f"QR[{b.data}]")
+                if b.caption:
+                    out.append(b.caption)
             elif isinstance(b, Table):
                 out.extend(" | ".join(row) for row in (b.headers, *b.rows))
             elif isinstance(b, Columns):
@@ -56,7 +60,7 @@ def test_ticket_carries_what_the_citizen_needs() -> None:
     assert "A015" in lines
     assert "Hộ tịch" in lines
     assert "Các quầy: 1, 3" in lines
-    assert "Trước bạn có 4 người, chờ khoảng 13 phút." in lines
+    assert "Trước quý khách có 4 người, chờ khoảng 13 phút." in lines
     assert "14:05  23/11/2026" in lines  # local time, not UTC
     assert "QR[http://motcua.local:8710/t/15]" in lines
     assert "Ưu tiên: Người cao tuổi" in lines
@@ -71,10 +75,10 @@ def test_the_number_is_the_largest_text_on_the_ticket() -> None:
 @pytest.mark.parametrize(
     ("ahead", "wait", "expected"),
     [
-        (0, 0, "Bạn là người tiếp theo."),
-        (1, 20, "Trước bạn có 1 người, chờ khoảng 1 phút."),
-        (5, None, "Trước bạn có 5 người."),
-        (12, 3600, "Trước bạn có 12 người, chờ khoảng 60 phút."),
+        (0, 0, "Quý khách là người tiếp theo."),
+        (1, 20, "Trước quý khách có 1 người, chờ khoảng 1 phút."),
+        (5, None, "Trước quý khách có 5 người."),
+        (12, 3600, "Trước quý khách có 12 người, chờ khoảng 60 phút."),
     ],
 )
 def test_wait_text(ahead: int, wait: float | None, expected: str) -> None:
@@ -160,10 +164,33 @@ def test_one_poster_per_procedure_and_labels_for_all() -> None:
     assert len(doc.pages) == len(catalog.procedures)
     first = texts(doc)[:12]
     assert catalog.procedures[0].name in first
-    portal = next(p for p in catalog.procedures if p.portal_id)
-    assert (
-        f"QR[https://dichvucong.gov.vn/p/home/dvc-tthc-thu-tuc-hanh-chinh-chi-tiet.html?ma_thu_tuc={portal.portal_id}]"
-        in (texts(doc))
-    )
+    portal = next(p for p in catalog.procedures if p.portal_url)
+    assert f"QR[{portal.portal_url}]" in texts(doc)
     labels = texts(label_sheets(catalog))
     assert sum(line.startswith("QR[") for line in labels) == len(catalog.procedures)
+
+
+def test_a_poster_promises_a_phone_page_only_when_its_qr_is_a_link() -> None:
+    catalog = load_catalog_file(default_catalog_path())
+    local = next(p for p in catalog.procedures if p.portal_url is None)
+    without_page = texts(Document("x", (poster_page(catalog, local, "X"),)))
+    assert f"QR[{local.code}]" in without_page
+    assert not any("bằng điện thoại" in line for line in without_page)
+    assert any("điện thoại không mở được" in line for line in without_page)
+    base = "http://192.168.1.20:8711"
+    with_page = texts(posters(catalog, "Trung tâm xã Đông Hưng", base))
+    qrs = [line for line in with_page if line.startswith("QR[")]
+    assert len(qrs) == len(catalog.procedures)
+    assert all(q.startswith(("QR[https://", "QR[http://")) for q in qrs)
+    assert with_page.count(POSTER_PHONE) == len(catalog.procedures)
+    assert f"QR[{base}/p/{local.code}]" in qrs
+    labels = [line for line in texts(label_sheets(catalog, base)) if line.startswith("QR[")]
+    assert all(q.startswith(("QR[https://", "QR[http://")) for q in labels)
+
+
+def test_the_ticket_states_the_centres_recall_rule() -> None:
+    from printing.tickets import ticket_print
+
+    ticket = {"group": "HT", "number": "A001", "issued_at": "2026-11-30T01:00:00+00:00", "no_show_after_calls": 5}
+    printed = ticket_print(ticket, centre_name="X", groups=[], counters=[])
+    assert "Quá 5 lần gọi không có mặt" in printed.advice

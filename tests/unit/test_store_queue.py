@@ -332,7 +332,7 @@ def test_counter_calls_home_group_first_then_fifo(store: QueueStore, clock: Manu
     clock.advance(60)
     ct = store.issue("CT")  # counter 2's home group
     assert store.call_next(2)["id"] == ct["id"]
-    store.act(2, "no_show")
+    store.act(2, "transfer", group="DD")
     assert store.call_next(2)["id"] == ht["id"]
 
 
@@ -365,6 +365,11 @@ def test_recall_up_to_the_limit_then_no_show(store: QueueStore, clock: ManualClo
 def test_no_show_action(store: QueueStore) -> None:
     store.issue("HT")
     store.call_next(1)
+    with pytest.raises(Conflict) as early:  # the ticket says "Quá 3 lần gọi không có mặt, số sẽ bị hủy"
+        store.act(1, "no_show")
+    assert early.value.code == "too_few_calls"
+    store.act(1, "recall")
+    store.act(1, "recall")
     assert store.act(1, "no_show")["outcome"] == "no_show"
     with pytest.raises(Conflict) as info:
         store.act(1, "no_show")
@@ -550,7 +555,7 @@ def test_idempotent_call_next_does_not_call_twice(store: QueueStore) -> None:
     assert [t["id"] for t in store.snapshot()["waiting"]] == [2]
     empty_key = store.call_next(3, idempotency_key="c3")
     assert empty_key is not None
-    store.act(3, "no_show")
+    store.act(3, "start")
     assert store.call_next(4, idempotency_key="c4") is None
     store.issue("HT")
     assert store.call_next(4, idempotency_key="c4") is None  # the first answer stands

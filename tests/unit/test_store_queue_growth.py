@@ -140,7 +140,10 @@ def test_people_ahead_and_the_boards_counts_follow_any_history(store: QueueStore
                 if current is None or current["state"] == "serving":
                     store.call_next(counter)
             elif current["state"] == "called":
-                store.act(counter, rng.choice(["start", "no_show", "recall"]))
+                action = rng.choice(["start", "no_show", "recall"])
+                if action == "no_show" and current["call_count"] < store.centre.policy.call_count_max:
+                    action = "recall"  # a no-show only after the calls the ticket promises
+                store.act(counter, action)
             else:
                 target = rng.choice([g for g in groups if g != current["group"]])
                 if op < 0.7:
@@ -170,6 +173,47 @@ def test_people_ahead_and_the_boards_counts_follow_any_history(store: QueueStore
         conn = sqlite3.connect(store.path)
         assert conn.execute("SELECT count(DISTINCT day) FROM waiting_counts").fetchone()[0] == 1
         conn.close()
+
+
+def reader_steps(store: QueueStore, read: Callable[[], Any]) -> int:
+    """SQLite VM instructions (in hundreds) a read runs on this thread's reader connection."""
+    count = [0]
+
+    def tick() -> int:
+        count[0] += 1
+        return 0
+
+    conn = store.reader()
+    conn.set_progress_handler(tick, 100)
+    try:
+        read()
+    finally:
+        conn.set_progress_handler(None, 100)
+    return count[0]
+
+
+def test_the_groups_counters_and_a_tickets_progress_read_the_same_with_two_thousand_waiting(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    """GET /api/groups and /api/counters and the follow-your-turn page read kept counts and bounded ranges, not
+    the queue (they used to build a whole snapshot)."""
+    store = QueueStore(tmp_path / "big.db", clock, centre_beyond_the_daily_range)
+    try:
+        fill(store, "HT", 5, every_priority=3)
+        store.call_next(1)
+        last = store.issue("HT")["id"]
+        reads = {"groups": store.groups, "counters": store.counters, "progress": lambda: store.ticket_progress(last)}
+        small = {name: reader_steps(store, read) for name, read in reads.items()}
+        fill(store, "HT", 2000, every_priority=10)
+        fill(store, "CT", 500)
+        big = {name: reader_steps(store, read) for name, read in reads.items()}
+        assert all(big[name] <= small[name] * 1.3 + 5 for name in reads), (small, big)
+        # while a snapshot, whose answer is the queue, grows with it
+        assert reader_steps(store, store.snapshot) > 10 * (small["groups"] + small["counters"] + 5)
+        snapshot = store.snapshot()
+        assert (store.groups(), store.counters()) == (snapshot["groups"], snapshot["counters"])
+    finally:
+        store.close()
 
 
 # --- events: the day's only; the database flat over a year -----------------------------------------
@@ -227,6 +271,8 @@ def run_day(store: QueueStore, day: int) -> list[Future[Any]]:
             jobs.append(store.submit(store.issue_job(group, priority="elderly" if i == 3 else None)))
     for counter, action in [(1, "start"), (2, "start"), (3, "start"), (4, "no_show")]:
         jobs.append(store.submit(store.call_next_job(counter)))
+        if action == "no_show":  # only after the calls the ticket promises
+            jobs += [store.submit(store.act_job(counter, "recall")) for _ in range(2)]
         jobs.append(store.submit(store.act_job(counter, action)))
     for counter in (1, 2, 3):
         jobs.append(store.submit(store.act_job(counter, "finish")))

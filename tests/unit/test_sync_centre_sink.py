@@ -297,3 +297,21 @@ def test_a_file_the_centre_lost_is_sent_again(centre: Centre, session: CountingS
     assert sink.send(dossier, files, claimed) == Delivered(dossier.revision, len(dossier.steps), frozenset(files))
     assert session.sent == [("PUT", f"dossiers/{dossier.code}"), ("PUT", f"dossiers/{dossier.code}/files/{lost}")]
     assert centre.get(f"/api/dossiers/{dossier.code}/files/{lost}").content == files[lost].read_bytes()
+
+
+def test_a_pushed_dossier_shows_on_its_status_page_over_http(centre: Centre, tmp_path) -> None:
+    key = "Xq7mR2pLk9Tz"
+    d = replace(make_dossier(), lookup_key=key)
+    sink_for(centre).send(d, {}, Delivered())
+    with requests.Session() as s:
+        s.trust_env = False
+        page = s.get(f"{centre.url}/h/{d.code}-{key}", timeout=10)  # a phone: no token
+        wrong = s.get(f"{centre.url}/h/{d.code}-{key[:-1]}x", timeout=10)
+        unknown = s.get(f"{centre.url}/h/{d.code[:-1]}9-{key}", timeout=10)
+    assert page.status_code == 200
+    assert "Đã tiếp nhận, đang giải quyết" in page.text
+    assert d.code in page.text
+    assert NAME not in page.text
+    assert d.citizen.id_number not in page.text
+    assert (wrong.status_code, unknown.status_code) == (404, 404)
+    assert wrong.text == unknown.text

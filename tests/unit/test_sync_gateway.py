@@ -428,3 +428,16 @@ def test_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             load_gateway_config(path)
     with pytest.raises(GatewayConfigError, match="Không tìm thấy tệp cấu hình"):
         load_gateway_config(tmp_path / "none.json")
+
+
+def test_the_province_never_gets_the_status_page_key(sink: ProvincialSink, province: FakeProvince,
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    key = "Xq7mR2pLk9Tz"  # the secret half of the citizen's status page: for the centre's mirror only
+    d, files = make(tmp_path, lookup_key=key)
+    sink.send(d, files, Delivered())
+    sink.send(add_steps(d, 2), files, Delivered(2, 1, frozenset(files), None))
+    assert province.calls
+    for call in province.calls:
+        assert key.encode() not in call.body
+        assert b"lookup_key" not in call.body
+        assert key not in str(call.query)
