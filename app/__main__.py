@@ -19,6 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8710, help="0 = chọn cổng trống")
     serve.add_argument("--no-mdns", action="store_true", help="không quảng bá trên mạng LAN")
     serve.add_argument(
+        "--commune", help='tên xã (phường) của Trung tâm, ví dụ "Đông Hưng" hoặc "phường Ba Đình": bắt buộc ở lần '
+        "chạy đầu, được lưu trong thư mục dữ liệu; chạy lại với tên mới để đổi",
+    )  # fmt: skip
+    serve.add_argument(
+        "--centre-name", help='tên đầy đủ riêng của Trung tâm (mặc định: "Trung tâm Phục vụ hành chính công xã …")'
+    )
+    serve.add_argument(
         "--tls", choices=["auto", "on", "off"], default="auto",
         help="HTTPS với CA riêng của Trung tâm: auto = bật khi nghe trên địa chỉ LAN (mặc định), on = luôn bật, "
         "off = tắt (không an toàn: mã PIN đi trên mạng không mã hóa)",
@@ -37,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--minutes", type=float, default=0, help="tự dừng sau N phút (0 = chạy đến Ctrl+C)")
     demo.add_argument("--printer", help="máy in phiếu thật (mặc định: máy in ảo lưu ảnh PNG)")
+    demo.add_argument("--commune", default="Đông Hưng", help="tên xã (phường) mẫu của Trung tâm (mặc định: Đông Hưng)")
+    demo.add_argument(
+        "--speed", type=float, default=20.0, help="sảnh mô phỏng nhanh gấp N lần thời gian thật (mặc định 20)"
+    )
 
     test = sub.add_parser("print-test", help="in một phiếu mẫu để kiểm tra máy in nhiệt")
     test.add_argument("--printer", required=True, help="usb:VID:PID | serial:/dev/ttyUSB0 | tcp:IP:9100 | …")
@@ -159,8 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     user_add.add_argument("--secret-stdin", action="store_true", help="đọc mã PIN/mật khẩu từ một dòng stdin")
 
     from app.catalog_cli import add_catalog_parser, run_catalog
+    from app.report_cli import add_report_parser, run_report
 
     add_catalog_parser(sub)
+    add_report_parser(sub)
 
     sub.add_parser("display", help="màn hình sảnh (TV): số vừa gọi, bảng quầy, đọc loa (xem display --help)",
                    add_help=False)  # fmt: skip
@@ -175,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_user_add(args)
     if args.command == "catalog":
         return run_catalog(args)
+    if args.command == "report":
+        return run_report(args)
     if args.command == "due-date":
         from app.due_date_cli import run_due_date
 
@@ -196,12 +211,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from app.service.server import serve as run_serve
 
-        run_serve(args.data, args.host, args.port, mdns=not args.no_mdns, tls=args.tls, plain_port=args.plain_port)
-        return 0
+        return run_serve(args.data, args.host, args.port, mdns=not args.no_mdns, tls=args.tls,
+                         plain_port=args.plain_port, commune=args.commune, centre_name=args.centre_name,
+                         command=["python", "-m", "app", *raw])  # fmt: skip
     if args.command == "demo":
         from app.demo import run_demo
 
-        return run_demo(args.data, args.port, args.minutes, args.printer, host=args.host)
+        return run_demo(args.data, args.port, args.minutes, args.printer, host=args.host, commune=args.commune,
+                        speed=args.speed)  # fmt: skip
     if args.command in ("print-test", "posters", "slip", "virtual-printer"):
         return run_printing(args)
     if args.command == "bench" and args.target == "print":

@@ -1,8 +1,9 @@
 """`python -m app demo`: the suite on one machine, on a fresh data folder, with a simulated hall.
 
-Today that is the centre service, a virtual network printer that saves every ticket as a PNG, and
-simulated citizens (a kiosk issuing and printing tickets) and clerks at the four counters; the Qt
-kiosk, counter and hall display join here as they are built.
+The centre service (named after a sample commune), the provincial simulator, a fake network scanner, a virtual
+network printer that saves every ticket as a PNG, the simulated hall of app/demo_hall.py (citizens arriving at a
+kiosk, clerks at the counters) and, on a machine with a screen, the Qt kiosk, hall display and counter 1. It
+ends (Ctrl+C or --minutes) with a summary of the session in Vietnamese.
 """
 
 from __future__ import annotations
@@ -11,43 +12,21 @@ import random
 import tempfile
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from app.demo_apps import DEMO_CLERK, has_screen, start_counter, start_display, start_kiosk
+from app.demo_hall import DEMO_SPEED, HallClock, Tally, simulate_counter, simulate_kiosk
 from app.service.launcher import ServerProcess, start_server
 from printing.doc import ROLL_80_DOTS
 from printing.ticket_printer import TicketPrinter
-from printing.tickets import ticket_print
 from printing.virtual_printer import VirtualPrinter
 
-
-def _simulate_kiosk(server: ServerProcess, stop: threading.Event, rng: random.Random, printer: TicketPrinter,
-                    follow_base: str) -> None:  # fmt: skip
-    auth = {"Authorization": f"Bearer {server.admin_token}"}
-    api = server.local_url
-    group_list = requests.get(f"{api}/api/groups", timeout=10, verify=server.verify).json()
-    counters = requests.get(f"{api}/api/counters", timeout=10, verify=server.verify).json()
-    centre = requests.get(f"{api}/api/health", timeout=10, verify=server.verify).json()["centre"]
-    groups = [g["code"] for g in group_list]
-    with requests.Session() as s:
-        s.trust_env = False  # else REQUESTS_CA_BUNDLE would win over the pinned CA (and a proxy could sit between)
-        s.verify = server.verify
-        while not stop.wait(rng.uniform(1.0, 4.0)):
-            body: dict[str, str] = {"group": rng.choice(groups[:5])}
-            if rng.random() < 0.15:
-                body["priority"] = "elderly"
-            r = s.post(f"{api}/api/tickets", json=body, headers=auth, timeout=10)
-            if r.status_code == 201:
-                t = r.json()
-                print(
-                    f"  kiosk   : cấp số {t['number']} ({t['group']}), {t['people_ahead']} người chờ trước", flush=True
-                )
-                data = ticket_print(t, centre_name=centre, groups=group_list, counters=counters, base_url=follow_base)
-                print(f"  máy in  : {printer.print_ticket(data).message}", flush=True)
-            else:
-                print(f"  kiosk   : {r.json()['message']}", flush=True)
+DEMO_COMMUNE = "Đông Hưng"  # a sample: "Trung tâm Phục vụ hành chính công xã Đông Hưng"
 
 
 def _board_for_people(server: ServerProcess) -> str:
@@ -61,30 +40,8 @@ def _board_for_people(server: ServerProcess) -> str:
     return phone_reachable(board) or local_address(board)
 
 
-def _simulate_counter(server: ServerProcess, counter: int, stop: threading.Event, rng: random.Random) -> None:
-    auth = {"Authorization": f"Bearer {server.admin_token}"}
-    base = f"{server.local_url}/api/counters/{counter}"
-    with requests.Session() as s:
-        s.trust_env = False
-        s.verify = server.verify
-        while not stop.wait(rng.uniform(2.0, 6.0)):
-            r = s.post(f"{base}/call-next", json={"clerk": f"canbo{counter}"}, headers=auth, timeout=10)
-            if r.status_code != 200:
-                continue
-            number = r.json()["number"]
-            print(f"  quầy {counter}  : mời công dân số {number}", flush=True)
-            if rng.random() < 0.1:
-                s.post(f"{base}/no-show", headers=auth, timeout=10)
-                print(f"  quầy {counter}  : số {number} vắng mặt", flush=True)
-                continue
-            s.post(f"{base}/start", headers=auth, timeout=10)
-            if stop.wait(rng.uniform(3.0, 12.0)):
-                return
-            s.post(f"{base}/finish", headers=auth, timeout=10)
-
-
 def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | None = None,
-             host: str = "127.0.0.1") -> int:  # fmt: skip
+             host: str = "127.0.0.1", *, commune: str = DEMO_COMMUNE, speed: float = DEMO_SPEED) -> int:  # fmt: skip
     folder = data or Path(tempfile.mkdtemp(prefix="motcua-demo-"))
     print(f"Thư mục dữ liệu: {folder}", flush=True)
     from app.sync.simulator import SimulatorProcess
@@ -95,13 +52,13 @@ def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | No
     print(f"  thử mất mạng WAN: python -m app simulator-control --url {province.url} --down  (bật lại: --up)",
           flush=True)  # fmt: skip
     try:
-        return _with_devices(folder, port, minutes, printer_url, province.url, host)
+        return _with_devices(folder, port, minutes, printer_url, province.url, host, commune, speed)
     finally:
         province.stop()
 
 
 def _with_devices(folder: Path, port: int, minutes: float, printer_url: str | None, province_url: str,
-                  host: str) -> int:  # fmt: skip
+                  host: str, commune: str, speed: float) -> int:  # fmt: skip
     from app.devices.scanners.escl_fake import FakeEsclServer
 
     with VirtualPrinter(out_dir=folder / "printed") as virtual, FakeEsclServer(pages=5) as scanner:
@@ -109,15 +66,20 @@ def _with_devices(folder: Path, port: int, minutes: float, printer_url: str | No
         if not printer_url:
             print(f"Máy in ảo: {virtual.url}, mỗi phiếu in ra được lưu thành ảnh PNG trong {folder / 'printed'}")
         print(f"Máy quét mạng giả lập (eSCL, khay nạp 5 trang): {scanner.url}", flush=True)
-        return _run(folder, port, minutes, TicketPrinter(url, ROLL_80_DOTS), url, scanner.url, province_url, host)
+        server = start_server(folder, port=port, host=host, mdns=True, commune=commune)
+        try:
+            return _run(server, folder, minutes, TicketPrinter(url, ROLL_80_DOTS), url, scanner.url, province_url,
+                        speed, printed=None if printer_url else folder / "printed")  # fmt: skip
+        finally:
+            server.stop()
 
 
-def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printer_url: str, scanner_url: str,
-         province_url: str, host: str) -> int:  # fmt: skip
-    server = start_server(folder, port=port, host=host, mdns=True)
+def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPrinter, printer_url: str,
+         scanner_url: str, province_url: str, speed: float, printed: Path | None) -> int:  # fmt: skip
     api = server.local_url
     board = _board_for_people(server)
-    print(f"Dịch vụ trung tâm: {api}  (OpenAPI: {api}/openapi.json)", flush=True)
+    centre = requests.get(f"{api}/api/health", timeout=10, verify=server.verify).json()["centre"]
+    print(f"Dịch vụ trung tâm của {centre}: {api}  (OpenAPI: {api}/openapi.json)", flush=True)
     if server.ca_file is not None:
         print(f"  kết nối bảo mật (https): các ứng dụng dùng --ca-file {server.ca_file}", flush=True)
     apps = []
@@ -141,22 +103,28 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
         print("Máy không có màn hình: chỉ chạy phần mô phỏng. Xem giao diện bằng --screenshot DIR của từng ứng dụng.")
     print(f"Hàng đợi hiện tại: {board}/api/queue   Thống kê: {api}/api/stats/today", flush=True)
     print(f"Bảng gọi số cho TV (trình duyệt, HTTP): {board}/display", flush=True)
-    print(f"Mô phỏng: kiosk cấp số, {len(simulated)} quầy gọi số. Nhấn Ctrl+C để dừng.", flush=True)
-    stop = threading.Event()
+    clock, tally, stop = HallClock(speed), Tally(), threading.Event()
+    print(f"Mô phỏng từ {clock.label()}, nhanh gấp {speed:g} lần (1 phút thật = {speed:g} phút ở sảnh): công dân "
+          f"đến lấy số, đông nhất khoảng 8:45; {len(simulated)} quầy gọi số. Nhấn Ctrl+C để dừng.",
+          flush=True)  # fmt: skip
     rng = random.Random(2026)  # noqa: S311 - simulation, not security
-    workers = [threading.Thread(target=_simulate_kiosk, args=(server, stop, rng, printer, board), daemon=True)]
+    workers = [_worker(stop, "kiosk", simulate_kiosk, server, stop, clock, tally, printer, board, rng)]
     workers += [
-        threading.Thread(target=_simulate_counter, args=(server, c, stop, random.Random(c)), daemon=True)  # noqa: S311
+        _worker(stop, f"quầy {c}", simulate_counter, server, c, stop, clock, tally, random.Random(c))  # noqa: S311
         for c in simulated
     ]
     for w in workers:
         w.start()
     deadline = time.monotonic() + minutes * 60 if minutes else None
+    code, figures, asked = 0, HallFigures(), 0.0
     try:
         while deadline is None or time.monotonic() < deadline:
             if server.proc.poll() is not None:
                 print("Dịch vụ trung tâm đã dừng bất thường:\n" + "\n".join(server.output[-20:]), flush=True)
-                return 1
+                code = 1
+                break
+            if time.monotonic() - asked > 2:  # kept for the summary: Ctrl+C stops the service too (same terminal)
+                figures, asked = HallFigures.of(server) or figures, time.monotonic()
             stop.wait(0.5)
     except KeyboardInterrupt:
         print("\nĐang dừng…", flush=True)
@@ -167,5 +135,79 @@ def _run(folder: Path, port: int, minutes: float, printer: TicketPrinter, printe
         for app in apps:
             app.terminate()
             app.wait(10)
-        server.stop()
-    return 0
+    if code == 0:
+        figures = HallFigures.of(server) or figures
+        print(summary(figures, clock, tally, folder=folder, printed=printed, board=board, api=api), flush=True)
+    return code
+
+
+def _worker(stop: threading.Event, who: str, target: Callable[..., None], *args: Any) -> threading.Thread:
+    """A simulated citizen or clerk on its own thread; a service that went away ends it with one line, not a
+    traceback (Ctrl+C reaches the service as well as the demo)."""
+
+    def run() -> None:
+        try:
+            target(*args)
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            if not stop.is_set():
+                print(f"  {who:<8}: dừng mô phỏng, không nói chuyện được với dịch vụ trung tâm ({exc})", flush=True)
+
+    return threading.Thread(target=run, daemon=True, name=f"demo {who}")
+
+
+@dataclass(frozen=True)
+class HallFigures:
+    """The service's own figures for today (GET /api/stats/today) and its counters."""
+
+    stats: dict[str, Any] = field(default_factory=dict)
+    counters: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, server: ServerProcess) -> HallFigures | None:
+        try:
+            with requests.Session() as s:
+                s.trust_env, s.verify = False, server.verify
+                s.headers["Authorization"] = f"Bearer {server.admin_token}"
+                stats = s.get(f"{server.local_url}/api/stats/today", timeout=5).json()
+                counters = s.get(f"{server.local_url}/api/counters", timeout=5).json()
+        except (requests.RequestException, ValueError, OSError):
+            return None
+        return cls(stats, counters)
+
+
+def summary(figures: HallFigures, clock: HallClock, tally: Tally, *, folder: Path, printed: Path | None,
+            board: str, api: str) -> str:  # fmt: skip
+    """What happened in the hall, in Vietnamese: the service's own figures for today, and where things are."""
+    stats = figures.stats
+    at_counters = sum(1 for c in figures.counters if c.get("current"))
+    wait = (stats.get("wait_s") or {}).get("avg")
+    real_minutes = (time.monotonic() - clock.started) / 60
+    lines = [
+        "",
+        f"=== Tóm tắt buổi chạy thử: {real_minutes:.1f} phút thật, ở sảnh từ {clock.label(-clock.elapsed_s())} "
+        f"đến {clock.label()} (nhanh gấp {clock.speed:g} lần) ===",
+        f"  Số đã cấp: {stats.get('issued', tally.issued)}"
+        + (f" (thêm {tally.balked} người thấy đông đã về, hẹn hôm khác)" if tally.balked else ""),
+        f"  Đã phục vụ xong: {stats.get('served', tally.served)}   Vắng mặt (sau đủ số lần gọi): "
+        f"{stats.get('no_show', tally.no_shows)}   Đang ở quầy: {at_counters}   "
+        f"Còn chờ: {stats.get('waiting_now', '?')}",
+        "  Thời gian chờ trung bình: " + (_duration(wait, clock.speed) if wait is not None else "chưa ai được gọi"),
+    ]
+    if printed is not None:
+        pictures = len(list(printed.glob("*.png"))) if printed.exists() else 0
+        lines.append(f"  Phiếu đã in (ảnh PNG giải mã từ lệnh ESC/POS): {printed} ({pictures} tệp)")
+    else:
+        lines.append(f"  Phiếu đã in ra máy in thật: {tally.printed}")
+    lines += [
+        f"  Thư mục dữ liệu: {folder} (cơ sở dữ liệu queue.db, mã quản trị admin.token)",
+        f"  Bảng gọi số: {board}/display   Thống kê: {api}/api/stats/today",
+        f"  Chạy lại trên cùng dữ liệu: python3 dev.py demo --data {folder}",
+    ]
+    return "\n".join(lines)
+
+
+def _duration(seconds: float, speed: float) -> str:
+    """ "42 giây (≈ 14 phút ở sảnh)": real time and the hall's simulated time."""
+    hall = seconds * speed / 60
+    hall_text = f"{hall:.0f} phút" if hall >= 1 else f"{seconds * speed:.0f} giây"
+    return f"{seconds:.0f} giây thật (≈ {hall_text} ở sảnh)"

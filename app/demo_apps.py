@@ -54,9 +54,23 @@ def demo_camera(folder: Path) -> Path:
     return out
 
 
+def service_url_for_apps(server: ServerProcess) -> str:
+    """Where the demo's apps reach the service: as it printed its address (loopback by default), or, when it
+    listens on every interface (--host 0.0.0.0), at this PC's LAN address (the server certificate names it).
+    The kiosk and the counter learn the board address for phones from it (the ticket's QR, Mẫu 01's QR): on
+    loopback they leave the link out, as no phone can open it; on the LAN address phones can."""
+    from app.client.hosted_service import phone_reachable
+    from app.service.launcher import local_address
+
+    if local_address(server.url) == server.url:  # bound to one address
+        return server.url
+    lan = phone_reachable(server.url)
+    return lan if lan and local_address(lan) == lan else server.local_url
+
+
 def service_arguments(server: ServerProcess) -> list[str]:
-    """--service (as this PC reaches it) and, under TLS, --ca-file: the centre's CA the apps pin."""
-    return ["--service", server.local_url, *(["--ca-file", str(server.ca_file)] if server.ca_file else [])]
+    """--service (service_url_for_apps) and, under TLS, --ca-file: the centre's CA the apps pin."""
+    return ["--service", service_url_for_apps(server), *(["--ca-file", str(server.ca_file)] if server.ca_file else [])]
 
 
 def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
@@ -132,13 +146,14 @@ def demo_desk(folder: Path) -> Path:
 def counter_arguments(service_url: str, counter: int, folder: Path, printer_url: str, scanner_url: str,
                       province_url: str = "", ca_file: Path | None = None) -> list[str]:  # fmt: skip
     """The demo counter's options: its own dossier folder, Mẫu 01 to the virtual printer (80 mm) or to PDFs
-    (A4), a simulated CCCD camera, the fake network scanner, the SANE test scanner and a document camera."""
+    (A4), a simulated CCCD camera, the fake network scanner, the SANE test scanner and a document camera. The
+    forms' header (UBND xã …, the centre's name, the place) comes from the service's /api/health."""
     data = folder / f"counter{counter}"
     return [
         "--service", service_url, "--counter", str(counter), "--user", DEMO_CLERK[0],
         "--windowed", "--size", "1366x768", "--data", str(data), "--printer", printer_url,
         "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
-        "--agency", "UBND xã Đông Hưng", "--place", "Đông Hưng", "--hotline", "0221 3851 234",
+        "--hotline", "0221 3851 234",
         "--scanner", f"escl:{scanner_url}", "--scanner", "sane:test", "--doc-camera", f"file:{demo_desk(folder)}",
         *(["--provincial", province_url] if province_url else []),
         *(["--ca-file", str(ca_file)] if ca_file else []),
@@ -148,5 +163,6 @@ def counter_arguments(service_url: str, counter: int, folder: Path, printer_url:
 def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url: str,
                   scanner_url: str, province_url: str) -> subprocess.Popen[bytes]:  # fmt: skip
     demo_user(server)
-    argv = counter_arguments(server.local_url, counter, folder, printer_url, scanner_url, province_url, server.ca_file)
+    argv = counter_arguments(service_url_for_apps(server), counter, folder, printer_url, scanner_url, province_url,
+                             server.ca_file)  # fmt: skip
     return _spawn([sys.executable, "-m", "counter", *argv])

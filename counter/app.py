@@ -13,11 +13,11 @@ import sys
 from dataclasses import dataclass
 from typing import Any, cast
 
-from app.client.events import EventStream
+from app.client.api import QueueApi
 from app.client.queue_client import ServiceError
 from app.core.clock import Clock
 from app.qtbridge.apps import add_common_arguments, application, present
-from app.qtbridge.events import EventBridge, Stream
+from app.qtbridge.events import StreamFactory, default_stream_factory
 from counter.controller import CounterController
 from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk, sync_service
 from counter.offline import OfflineSessions
@@ -36,35 +36,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 @dataclass
 class Backend:
-    client: Any  # QueueApi: CounterClient, or FakeQueueClient for --demo/--screenshot
+    client: QueueApi  # a CounterClient, or the FakeQueueClient of --demo/--screenshot
     sessions: SessionApi
-    stream: Any  # EventBridge → Stream
+    stream: StreamFactory
     clock: Clock | None = None
+    centre: CounterClient | None = None  # the service over HTTP, where the centre sink sends dossiers; None: a demo
 
 
 def make_backend(args: argparse.Namespace) -> Backend:
     if args.demo or args.screenshot:
         # The fake has no accounts: a stub signs anyone in. Never used with a real service.
-        from app.client.fake import FakeEventStream, demo_fake
+        from app.client.fake import demo_fake
         from app.core.clock import ManualClock, SystemClock
         from counter.demo import DemoSessions
 
         fake = demo_fake(ManualClock() if args.screenshot else SystemClock())
-
-        def fake_stream(bridge: EventBridge) -> Stream:
-            return FakeEventStream(fake, **bridge.callbacks(), auto=True)
-
-        return Backend(fake, DemoSessions(fake), fake_stream, fake.clock)
+        return Backend(fake, DemoSessions(fake), default_stream_factory(fake), fake.clock)
     # from_discovery builds `cls`, so this is a CounterClient too
     client = (CounterClient(args.service, ca_file=args.ca_file) if args.service
               else cast(CounterClient, CounterClient.from_discovery(5.0, ca_file=args.ca_file)))  # fmt: skip
-
-    def live_stream(bridge: EventBridge) -> Stream:
-        # the clerk's token: priority categories are shown at the counter, never on the public board
-        return EventStream(client.base_url, **bridge.callbacks(), reconnect_delay=(0.2, 3.0),
-                           token=lambda: client.token, ca_file=client.ca_file)  # fmt: skip
-
-    return Backend(client, client, live_stream)
+    # the clerk's token: priority categories are shown at the counter, never on the public board
+    stream = default_stream_factory(client, token=lambda: client.token, reconnect_delay=(0.2, 3.0))
+    return Backend(client, client, stream, centre=client)
 
 
 def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindow:
@@ -72,7 +65,7 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
     sessions = OfflineSessions(backend.sessions, desk.store, desk.clock)  # sign-in survives a LAN outage
     ctl = CounterController(backend.client, sessions, backend.stream, clock=backend.clock, **kw)
     dossiers = dossier_controller(desk, ctl, backend.client)
-    sync = sync_service(args, desk, backend.client)
+    sync = sync_service(args, desk, backend.centre)
     return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera,
                          scanners=args.scanner, doc_camera=args.doc_camera or args.camera, sync=sync)  # fmt: skip
 

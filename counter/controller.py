@@ -18,9 +18,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.client.api import QueueApi
 from app.client.queue_client import ServiceError, ServiceUnavailable
 from app.core.clock import Clock, SystemClock
-from app.qtbridge.events import EventBridge, Stream
+from app.qtbridge.events import EventBridge, Stream, StreamFactory
 from app.qtbridge.tasks import TaskRunner
 from counter.session import SessionApi
 from counter.state import ACTION_LABELS, QueueModel, available, result_message
@@ -39,8 +40,6 @@ DIRECTOR_REFUSED = (
 OFFLINE_SESSION_BACK = ("Đã kết nối lại máy chủ Trung tâm. Bạn đang đăng nhập ngoại tuyến: để gọi số, đăng xuất "
                         "(Ctrl+Q) rồi đăng nhập lại. Tiếp nhận hồ sơ vẫn làm được như bình thường.")  # fmt: skip
 UNEXPECTED = "Có lỗi ngoài dự kiến. Thử lại; nếu vẫn lỗi, báo cán bộ CNTT."
-
-StreamFactory = Callable[[EventBridge], Stream]
 
 
 @dataclass
@@ -66,7 +65,7 @@ class CounterController(QObject):
 
     def __init__(
         self,
-        client: Any,
+        client: QueueApi,
         sessions: SessionApi,
         stream_factory: StreamFactory,
         *,
@@ -289,14 +288,17 @@ class CounterController(QObject):
         return True
 
     def _send(self, pending: Pending) -> None:
+        counter = self.counter_id
+        if counter is None:  # signed out meanwhile: no counter to act for
+            return
         self.busy = True
         self.busy_changed.emit(True)
         self.model_changed.emit()
-        call = self._call(pending)
+        call = self._call(pending, counter)
         self.runner.run(call, lambda result: self._accepted(pending, result), lambda exc: self._refused(pending, exc))
 
-    def _call(self, p: Pending) -> Callable[[], Any]:
-        client, counter, clerk, key = self.client, self.counter_id, self.username, p.key
+    def _call(self, p: Pending, counter: int) -> Callable[[], Any]:
+        client, clerk, key = self.client, self.username, p.key
         if p.action == "call_next":
             return lambda: client.call_next(counter, clerk, idempotency_key=key)
         if p.action == "transfer":
@@ -305,7 +307,8 @@ class CounterController(QObject):
             return lambda: client.pause(counter, p.args["reason"], clerk)
         if p.action == "resume":
             return lambda: client.resume(counter, clerk)
-        method = getattr(client, p.action)  # recall, start, finish, no_show
+        method = {"recall": client.recall, "start": client.start, "finish": client.finish,
+                  "no_show": client.no_show}[p.action]  # fmt: skip
         return lambda: method(counter, idempotency_key=key)
 
     def _accepted(self, p: Pending, result: Any) -> None:

@@ -1,4 +1,5 @@
-"""`--screenshot DIR`: every main screen rendered offscreen with the demo hall, at 1366×768 and 1920×1080.
+"""`--screenshot DIR [--size WxH]`: every main screen rendered offscreen with the demo hall, at exactly that window
+size (without --size: 1366×768 and 1920×1080). `tour()` (the queue screens) is also what the layout test walks.
 
 The demo hall is the in-process fake; signing in goes through the stub in `counter.demo`.
 """
@@ -6,6 +7,7 @@ The demo hall is the in-process fake; signing in goes through the stub in `count
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +15,11 @@ from PySide6.QtCore import QEventLoop, QPoint
 from PySide6.QtGui import QColor, QPainter, QPixmap
 from PySide6.QtWidgets import QDialog, QWidget
 
-from app.qtbridge.apps import settle, wait_for
+from app.qtbridge.apps import parse_size, settle, wait_for
 from counter.window import CounterWindow
 
-SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+DEFAULT_SIZE = "1366x768"  # the app's --size default: --screenshot without --size takes both laptop sizes
+DEFAULT_SIZES = ((1366, 768), (1920, 1080))
 DEMO_COUNTER = 4  # closed and idle in the demo hall: the screens go from calling to a break
 
 
@@ -141,73 +144,109 @@ def act(action: str, ctl: Any, **kw: Any) -> None:
     settle()
 
 
+def grab(window: CounterWindow) -> QPixmap:
+    """What the clerk sees: the window, with a dialog of it centred on top when one is open."""
+    for dialog in (window.transfer_dialog, window.pause_dialog):
+        if dialog is not None and dialog.isVisible():
+            return with_dialog(window, dialog)
+    return window.grab()
+
+
+def start(window: CounterWindow) -> None:
+    """Connect the window's controller to the demo hall and wait for its first snapshot and names."""
+    ctl = window.ctl
+    ctl.start()
+    while not (ctl.model.loaded and ctl.online and ctl.priorities):
+        wait_for(ctl.model_changed, 2_000)
+
+
+def tour(window: CounterWindow, fake: Any, more: Callable[[], Iterator[str]] | None = None) -> Iterator[str]:
+    """Walk the counter window (started on the demo ``fake``) through its queue screens, from sign-in to offline;
+    yields each one's name once it is shown. ``more`` yields further screens before the connection drops."""
+    ctl = window.ctl
+
+    def act(action: str, **kw: Any) -> None:
+        loop = QEventLoop()
+        ctl.action_finished.connect(loop.quit)
+        if ctl.act(action, **kw):
+            loop.exec()
+        ctl.action_finished.disconnect(loop.quit)
+        settle()
+
+    window.signin.username.setText(window.signin.username.text() or "lan")
+    window.signin.secret.setText("1234")
+    window.signin.counter_box.setCurrentIndex(window.signin.counter_box.findData(DEMO_COUNTER))
+    yield "signin"
+    ctl.sign_in("lan", "1234", DEMO_COUNTER)
+    wait_for(ctl.signed_in)
+    window.panel.load_stats()
+    settle()
+    yield "panel-idle"
+    act("call_next")
+    fake.clock.advance(35)
+    yield "panel-called"  # F3 the obvious next step; F5 off until the third call
+    act("recall")
+    act("recall")
+    yield "panel-recalled"  # called three times: F5 on
+    act("start")
+    fake.clock.advance(185)
+    yield "panel-serving"
+    window.open_transfer()
+    yield "transfer"
+    assert window.transfer_dialog is not None
+    window.transfer_dialog.reject()
+    act("finish")
+    window.open_pause()
+    yield "pause"
+    assert window.pause_dialog is not None
+    window.pause_dialog.reject()
+    act("pause", reason="back_office")
+    yield "panel-paused"
+    act("resume")
+    act("finish")  # nobody at the counter: the service refuses, the strip says why
+    yield "panel-refused"
+    if more is not None:
+        yield from more()
+    fake.clock.advance(120)
+    fake.set_unavailable(True)
+    ctl.stream.pump()  # type: ignore[union-attr]
+    wait_for(ctl.connection_changed)
+    yield "offline"  # what is shown says when it was last up to date
+    fake.set_unavailable(False)
+    ctl.stream.pump()  # type: ignore[union-attr]
+    wait_for(ctl.connection_changed)
+
+
 def take_screenshots(args: argparse.Namespace, backend: Any) -> int:
     from counter.app import build
 
     out: Path = args.screenshot
     out.mkdir(parents=True, exist_ok=True)
     fake = backend.client
+    sizes = DEFAULT_SIZES if args.size == DEFAULT_SIZE else (parse_size(args.size),)
     saved: list[Path] = []
-    for size, (w, h) in SIZES.items():
+    for w, h in sizes:
         args.user = args.user or "lan"
         window: CounterWindow = build(args, backend)
-        ctl = window.ctl
-        window.resize(w, h)
+        window.setFixedSize(w, h)  # exactly this size: nothing on screen may grow the window
         window.show()
-        ctl.start()
-        while not (ctl.model.loaded and ctl.online and ctl.priorities):
-            wait_for(ctl.model_changed, 2_000)
+        start(window)
 
-        def shot(name: str, pixmap: QPixmap | None = None, window: CounterWindow = window, size: str = size) -> None:
+        def shot(name: str, pixmap: QPixmap | None = None, window: CounterWindow = window,
+                 size: str = f"{w}x{h}") -> None:  # fmt: skip
             window.panel.update_times()  # the panel's clock ticks each second; the demo clock jumps
             settle()
             path = out / f"counter-{size}-{name}.png"
-            (pixmap or window.grab()).save(str(path))
+            (pixmap or grab(window)).save(str(path))
             saved.append(path)
 
-        def act(action: str, ctl: Any = ctl, **kw: Any) -> None:
-            loop = QEventLoop()
-            ctl.action_finished.connect(loop.quit)
-            if ctl.act(action, **kw):
-                loop.exec()
-            ctl.action_finished.disconnect(loop.quit)
-            settle()
+        def dossiers(window: CounterWindow = window, shot: Callable[..., None] = shot) -> Iterator[str]:
+            dossier_screens(window, shot)
+            return iter(())
 
-        window.signin.secret.setText("1234")
-        window.signin.counter_box.setCurrentIndex(window.signin.counter_box.findData(DEMO_COUNTER))
-        shot("signin")
-        ctl.sign_in("lan", "1234", DEMO_COUNTER)
-        wait_for(ctl.signed_in)
-        shot("panel-idle")
-        act("call_next")
-        fake.clock.advance(35)
-        shot("panel-called")
-        act("start")
-        fake.clock.advance(185)
-        shot("panel-serving")
-        window.open_transfer()
-        assert window.transfer_dialog is not None
-        shot("transfer", with_dialog(window, window.transfer_dialog))
-        window.transfer_dialog.reject()
-        act("finish")
-        window.open_pause()
-        assert window.pause_dialog is not None
-        shot("pause", with_dialog(window, window.pause_dialog))
-        window.pause_dialog.reject()
-        act("pause", reason="back_office")
-        shot("panel-paused")
-        act("resume")
-        act("finish")  # nobody at the counter: the service refuses, the strip says why
-        shot("panel-refused")
-        dossier_screens(window, shot)
-        fake.set_unavailable(True)
-        ctl.stream.pump()  # type: ignore[union-attr]
-        wait_for(ctl.connection_changed)
-        shot("offline")
-        fake.set_unavailable(False)
-        ctl.stream.pump()  # type: ignore[union-attr]
-        wait_for(ctl.connection_changed)
-        ctl.sign_out()
+        for name in tour(window, fake, dossiers):
+            shot(name)
+        window.ctl.sign_out()
         window.close()
     for path in saved:
         print(path)

@@ -30,18 +30,6 @@ class CounterClient(QueueClient):
         result: dict[str, Any] = self._request("POST", "/api/sessions", body=body)
         return result
 
-    def dossier_codes(self) -> dict[str, Any]:
-        """A block of today's dossier numbers: `{unit_code, day, first, last}`."""
-        result: dict[str, Any] = self._request("POST", "/api/dossier-codes")
-        return result
-
-    def centre_dossier(self, code: str) -> dict[str, Any]:
-        """A dossier from the centre's mirror (received at any counter): the dict of dossier_to_dict."""
-        from urllib.parse import quote
-
-        result: dict[str, Any] = self._request("GET", f"/api/dossiers/{quote(code.strip().upper(), safe='')}")
-        return result
-
     def revoke(self, token: str) -> None:
         """Sign a session out (best effort: an expired one is already gone)."""
         response = self._session.delete(

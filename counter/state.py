@@ -36,9 +36,24 @@ class Counter:
 
 
 class QueueModel(HallModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.call_count_max: int | None = None  # calls before a no-show may be marked; None: the service decides
+
     def load(self, snapshot: dict[str, Any], *, authoritative: bool = False) -> bool:
         """Replace everything with a snapshot; False (and nothing changes) if it is older than what we have."""
-        return self.apply_snapshot(snapshot, authoritative=authoritative)
+        if not self.apply_snapshot(snapshot, authoritative=authoritative):
+            return False
+        policy = snapshot.get("policy")
+        calls = policy.get("call_count_max") if isinstance(policy, dict) else None
+        self.call_count_max = int(calls) if isinstance(calls, int) and calls > 0 else None
+        return True
+
+    def calls_before_no_show(self, ticket: dict[str, Any] | None) -> int:
+        """How many more calls the centre's rule wants before this called ticket may be marked absent (0: none)."""
+        if ticket is None or self.call_count_max is None:
+            return 0
+        return max(0, self.call_count_max - int(ticket.get("call_count") or 0))
 
     @property
     def counters(self) -> dict[int, Counter]:
@@ -61,14 +76,18 @@ class QueueModel(HallModel):
                                            t["id"]))  # fmt: skip
 
     def my_groups(self, counter_id: int) -> list[dict[str, Any]]:
-        """The counter's groups, home groups first, each with its name and how many wait."""
+        """The counter's groups in a fixed order: its own (home) groups first, marked `own`, then the others, each
+        part in the centre's order of groups, with its name and how many wait. The order never follows the counts,
+        so a clerk finds a group where it was."""
         counter = self.counters.get(counter_id)
-        if counter is None:
+        if counter is None or not counter.groups:
             return []
-        rows = [{"code": code, "level": level, "name": self.group_name(code), "waiting": self.waiting_in(code),
-                 "prefix": (self.group(code) or {}).get("prefix", "")}
+        top = min(counter.groups.values())
+        order = {str(g.get("code")): i for i, g in enumerate(self.groups)}
+        rows = [{"code": code, "level": level, "own": level == top, "name": self.group_name(code),
+                 "waiting": self.waiting_in(code), "prefix": (self.group(code) or {}).get("prefix", "")}
                 for code, level in counter.groups.items()]  # fmt: skip
-        return sorted(rows, key=lambda r: (r["level"], -r["waiting"], r["name"]))
+        return sorted(rows, key=lambda r: (not r["own"], order.get(r["code"], len(order)), r["code"]))
 
 
 def available(model: QueueModel, counter_id: int | None, *, online: bool, busy: bool) -> dict[str, bool]:
@@ -83,8 +102,9 @@ def available(model: QueueModel, counter_id: int | None, *, online: bool, busy: 
     anyone = bool(model.waiting_for(counter.id))
     if current is None:
         return {**none, "call_next": anyone, "pause": True}
-    if current["state"] == "called":
-        return {**none, "recall": True, "start": True, "no_show": True, "transfer": True}
+    if current["state"] == "called":  # absent only after the calls the centre's rule (and the ticket) promises
+        absent = model.calls_before_no_show(current) == 0
+        return {**none, "recall": True, "start": True, "no_show": absent, "transfer": True}
     return {**none, "finish": True, "transfer": True, "call_next": anyone}  # serving: F1 finishes and calls on
 
 

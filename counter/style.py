@@ -41,6 +41,7 @@ QLabel#detail {{ font-size: {px(19)}px; }}
 QLabel#priority {{ font-size: {px(18)}px; font-weight: bold; color: white; background: {ORANGE};
     border-radius: {px(8)}px; padding: {px(3)}px {px(10)}px; }}
 QLabel#hint {{ font-size: {px(16)}px; color: #4a5568; }}
+QLabel#stats {{ font-size: {px(16)}px; color: #4a5568; }}
 QLabel#title {{ font-size: {px(30)}px; font-weight: bold; color: {INK}; }}
 QLabel#subtitle {{ font-size: {px(19)}px; color: #4a5568; }}
 QLabel#fieldLabel {{ font-size: {px(18)}px; font-weight: bold; }}

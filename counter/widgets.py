@@ -15,17 +15,25 @@ _KINDS = {
     "primary": (QColor(BLUE), QColor("white"), QColor(BLUE)),
     "good": (QColor(GREEN), QColor("white"), QColor(GREEN)),
     "warn": (QColor(ORANGE), QColor("white"), QColor(ORANGE)),
+    "caution": (QColor("white"), QColor(ORANGE), QColor(ORANGE)),  # outlined: there, but not the obvious next step
     "plain": (QColor("white"), QColor(INK), QColor(INK)),
 }
 _OFF = (QColor("#e6eaf0"), QColor("#6b7486"), QColor("#c9d1dc"))
 
 
 class ActionButton(QAbstractButton):
-    """A big button: the key on a badge at the left ("F1"), the words beside it, wrapping when narrow."""
+    """A big button: the key on a badge at the left ("F1"), the words beside it on one line (wrapping only in a
+    window narrower than a laptop's), and under them, when there is one, a short caption saying why it is off."""
 
-    def __init__(self, key: str, label: str, kind: str = "plain", parent: QWidget | None = None) -> None:
+    HEIGHT = 72
+    COMPACT_HEIGHT = 46  # in the header bar
+
+    def __init__(self, key: str, label: str, kind: str = "plain", parent: QWidget | None = None, *,
+                 compact: bool = False) -> None:  # fmt: skip
         super().__init__(parent)
         self.key, self.label, self.kind = key, label, kind
+        self.caption = ""
+        self.compact = compact
         self.scale = 1.0
         self.setText(f"{key} {label}")  # tests and screen readers
         self.setToolTip(f"{label} (phím {key})")
@@ -36,8 +44,15 @@ class ActionButton(QAbstractButton):
 
     def set_scale(self, scale: float) -> None:
         self.scale = scale
-        self.setFixedHeight(round(72 * scale))
+        self.setFixedHeight(round((self.COMPACT_HEIGHT if self.compact else self.HEIGHT) * scale))
+        self.updateGeometry()
         self.update()
+
+    def set_caption(self, caption: str) -> None:
+        if caption != self.caption:
+            self.caption = caption
+            self.setToolTip(f"{self.label} (phím {self.key}){': ' + caption if caption else ''}")
+            self.update()
 
     def set_label(self, label: str, kind: str | None = None) -> None:
         self.label = label
@@ -47,10 +62,37 @@ class ActionButton(QAbstractButton):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(round(220 * self.scale), round(72 * self.scale))
+        if self.compact:  # as wide as its words
+            return QSize(round(self._label_left() + self._label_width() + 14 * self.scale), self.height())
+        return QSize(round(220 * self.scale), round(self.HEIGHT * self.scale))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(round(150 * self.scale), round(72 * self.scale))
+        return self.sizeHint() if self.compact else QSize(round(150 * self.scale), round(self.HEIGHT * self.scale))
+
+    def _fonts(self) -> tuple[QFont, QFont, QFont]:
+        """(key, label, caption)"""
+        key_font, label_font, caption_font = QFont(self.font()), QFont(self.font()), QFont(self.font())
+        key_font.setPixelSize(round((15 if self.compact else 17) * self.scale))
+        key_font.setBold(True)
+        label_font.setPixelSize(round((17 if self.compact else 20) * self.scale))
+        label_font.setBold(True)
+        caption_font.setPixelSize(round(14 * self.scale))
+        return key_font, label_font, caption_font
+
+    def _badge_width(self) -> float:
+        return QFontMetrics(self._fonts()[0]).horizontalAdvance(self.key) + 16 * self.scale
+
+    def _label_left(self) -> float:
+        return 2 + 10 * self.scale + self._badge_width() + 10 * self.scale
+
+    def _label_width(self) -> float:
+        return float(QFontMetrics(self._fonts()[1]).horizontalAdvance(self.label))
+
+    def label_fits(self) -> bool:
+        """The words (and the caption) on one line each, inside the button."""
+        room = self.width() - 2 - 6 - self._label_left()
+        caption = QFontMetrics(self._fonts()[2]).horizontalAdvance(self.caption) if self.caption else 0
+        return self._label_width() <= room and caption <= room
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -62,12 +104,10 @@ class ActionButton(QAbstractButton):
         p.setPen(QPen(border, 2))
         p.setBrush(fill)
         p.drawRoundedRect(rect, 12, 12)
-        key_font = QFont(self.font())
-        key_font.setPixelSize(round(17 * self.scale))
-        key_font.setBold(True)
-        badge_h = 30 * self.scale
-        badge_w = QFontMetrics(key_font).horizontalAdvance(self.key) + 18 * self.scale
-        badge = QRectF(rect.left() + 12 * self.scale, rect.center().y() - badge_h / 2, badge_w, badge_h)
+        key_font, label_font, caption_font = self._fonts()
+        badge_h = (26 if self.compact else 30) * self.scale
+        badge_w = self._badge_width()
+        badge = QRectF(rect.left() + 10 * self.scale, rect.center().y() - badge_h / 2, badge_w, badge_h)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(ink if self.kind != "plain" or not self.isEnabled() else QColor(INK))
         p.drawRoundedRect(badge, 7, 7)
@@ -76,15 +116,21 @@ class ActionButton(QAbstractButton):
         if not self.isEnabled():
             p.setPen(QColor("white"))
         p.drawText(badge, Qt.AlignmentFlag.AlignCenter, self.key)
-        label_font = QFont(self.font())
-        label_font.setPixelSize(round(20 * self.scale))
-        label_font.setBold(True)
         p.setFont(label_font)
         p.setPen(ink)
-        gap = 12 * self.scale
-        left = badge.right() + gap
-        text_rect = QRectF(left, rect.top() + 4, rect.right() - left - 8, rect.height() - 8)
-        flags = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
+        left = self._label_left()
+        text_rect = QRectF(left, rect.top() + 4, rect.right() - left - 6, rect.height() - 8)
+        if self.caption:
+            caption_h = QFontMetrics(caption_font).height()
+            text_rect.setBottom(rect.center().y() + 2 * self.scale)
+            text_rect.setTop(text_rect.bottom() - QFontMetrics(label_font).height() - 4)
+            p.setFont(caption_font)
+            p.drawText(QRectF(left, text_rect.bottom(), text_rect.width(), caption_h),
+                       int(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft), self.caption)  # fmt: skip
+            p.setFont(label_font)
+            flags = int(Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignLeft)
+        else:
+            flags = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft) | int(Qt.TextFlag.TextWordWrap)
         p.drawText(text_rect, flags, self.label)
         p.end()
 

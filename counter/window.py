@@ -16,7 +16,7 @@ from counter.style import STYLE, scale_for, stylesheet
 from counter.sync.service import SyncService
 from counter.widgets import Banner
 
-MIN_SIZE = (1280, 700)  # fits a 1366×768 laptop screen with its taskbar
+MIN_SIZE = (1024, 700)  # a 1366×768 laptop with its taskbar; 1080 wide for a monitor turned to portrait
 OFFLINE = ("Mất kết nối với máy chủ Trung tâm. Đang tự kết nối lại… Các nút tạm khóa; "
            "thao tác đang dở sẽ tự gửi lại khi có kết nối.")  # fmt: skip
 

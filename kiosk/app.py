@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.client.api import QueueApi
+from app.client.catalog_source import starting_catalog
+from app.client.queue_client import ServiceError
 from app.core.catalog import Catalog
-from app.paths import default_catalog_path
 from app.qtbridge.apps import add_common_arguments, application, present, wait_for
-from app.store.catalog_file import load_catalog_file
 from kiosk.controller import KioskController
 from kiosk.screens import Screen
 from kiosk.window import KioskWindow
@@ -44,11 +44,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="kiosk này chạy luôn dịch vụ trung tâm (dữ liệu trong DIR), nên vẫn cấp số khi mạng LAN hỏng",
     )  # fmt: skip
     p.add_argument("--port", type=int, default=8710, help="cổng của dịch vụ khi dùng --host-service")
+    p.add_argument(
+        "--commune", help='với --host-service: tên xã (phường) của Trung tâm, ví dụ "Đông Hưng"; bắt buộc ở lần chạy '
+        "đầu, sau đó dịch vụ nhớ tên trong DIR",
+    )  # fmt: skip
     add_common_arguments(p, default_size="1080x1920")
     return p.parse_args(argv)
 
 
-def make_client(args: argparse.Namespace) -> Any:
+def make_client(args: argparse.Namespace) -> QueueApi:
     if args.demo or args.screenshot:
         from app.client.fake import demo_fake
 
@@ -59,7 +63,7 @@ def make_client(args: argparse.Namespace) -> Any:
         from app.client.hosted_service import start_hosted_service
 
         # The service runs beside the kiosk on this PC (a child process, HTTPS on the LAN) and is announced by mDNS.
-        args.hosted = start_hosted_service(args.host_service, port=args.port)
+        args.hosted = start_hosted_service(args.host_service, port=args.port, commune=args.commune)
         return QueueClient(args.hosted.local_url, args.hosted.admin_token, ca_file=args.hosted.ca_file)
     token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
     if args.service:
@@ -71,7 +75,7 @@ def make_printer(args: argparse.Namespace) -> TicketPrinter | None:
     return TicketPrinter(args.printer, args.width) if args.printer else None
 
 
-def follow_base(args: argparse.Namespace, client: Any) -> str | None:
+def follow_base(args: argparse.Namespace, client: QueueApi) -> str | None:
     """Where a ticket's QR points phones: --follow-url, the hosted service's board port on this PC's LAN address,
     or a plain-HTTP service's own address; None when it must be asked of an https service (learn_follow_base)."""
     if args.follow_url:
@@ -80,8 +84,7 @@ def follow_base(args: argparse.Namespace, client: Any) -> str | None:
     if hosted is not None:
         hosted_follow: str | None = hosted.follow_url
         return hosted_follow
-    base = getattr(client, "base_url", None)
-    return base if isinstance(base, str) and not base.startswith("https:") else None
+    return None if client.base_url.startswith("https:") else client.base_url
 
 
 def learn_follow_base(ctl: KioskController) -> None:
@@ -100,10 +103,10 @@ def learn_follow_base(ctl: KioskController) -> None:
     ctl.connection_changed.connect(ask)
 
 
-def build(args: argparse.Namespace, client: Any, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
+def build(args: argparse.Namespace, client: QueueApi, catalog: Catalog, printer: TicketPrinter | None) -> KioskWindow:
     follow = follow_base(args, client)
     ctl = KioskController(client, catalog, printer, follow_base_url=follow)
-    if follow is None and hasattr(client, "base_url"):
+    if follow is None:
         learn_follow_base(ctl)
     extra: dict[str, Screen] = {}
     try:
@@ -122,15 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     app = application(offscreen=bool(args.screenshot))
     try:
-        catalog = load_catalog_file(args.catalog or default_catalog_path())
+        catalog = starting_catalog(args.catalog)
         printer = make_printer(args)
         client = make_client(args)
     except (PrintError, OSError, ValueError) as exc:
         text = exc.for_people() if isinstance(exc, PrintError) else str(exc)
         print(f"Lỗi: {text}", file=sys.stderr)
         return 2
-    except Exception as exc:  # ServiceUnavailable and friends carry a Vietnamese message
-        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
+    except ServiceError as exc:  # not found on the LAN, a malformed address, an https one without its CA
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the hosted service did not start: its message says why, in Vietnamese
+        print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
     try:
         return run(args, app, client, catalog, printer)
@@ -140,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             hosted.stop()
 
 
-def run(args: argparse.Namespace, app: QApplication, client: Any, catalog: Catalog, printer: Any) -> int:
+def run(args: argparse.Namespace, app: QApplication, client: QueueApi, catalog: Catalog,
+        printer: TicketPrinter | None) -> int:  # fmt: skip
     if args.screenshot:
         from kiosk.screenshots import take_screenshots
 

@@ -20,8 +20,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.client.api import QueueApi
 from app.client.hall import HallModel
-from app.client.queue_client import ServiceError
+from app.client.queue_client import ServiceError, ServiceUnavailable
 from app.core.catalog import Catalog, CatalogError, parse_catalog
 from app.qtbridge.events import EventBridge, Stream, StreamFactory, default_stream_factory
 from app.qtbridge.tasks import TaskRunner
@@ -59,7 +60,7 @@ class KioskController(QObject):
 
     def __init__(
         self,
-        client: Any,
+        client: QueueApi,
         catalog: Catalog,
         printer: TicketPrinter | None,
         *,
@@ -236,10 +237,10 @@ class KioskController(QObject):
 
     def _issue_error(self, exc: Exception) -> None:
         self.issuing = False
-        message = getattr(exc, "message", "") or "Không lấy được số. Quý khách vui lòng thử lại hoặc hỏi cán bộ."
-        if type(exc).__name__ == "ServiceUnavailable":
+        message = exc.message if isinstance(exc, ServiceError) else ""
+        if isinstance(exc, ServiceUnavailable):
             self._set_online(False)
-        self.issue_failed.emit(str(message))
+        self.issue_failed.emit(message or "Không lấy được số. Quý khách vui lòng thử lại hoặc hỏi cán bộ.")
 
     def reprint(self, job: PrintJob) -> None:
         if self.printer is None:

@@ -7,8 +7,8 @@ import argparse
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
+from app.client.api import QueueApi
 from app.core.catalog import Catalog
 from app.qtbridge.apps import parse_size, settle, wait_for
 from kiosk.controller import Issued, KioskController
@@ -93,7 +93,7 @@ def tour(window: KioskWindow, catalog: Catalog) -> Iterator[str]:
     yield "offline"
 
 
-def take_screenshots(args: argparse.Namespace, client: Any, catalog: Catalog) -> int:
+def take_screenshots(args: argparse.Namespace, client: QueueApi, catalog: Catalog) -> int:
     from kiosk.app import build
 
     out: Path = args.screenshot

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.catalog import Procedure
+from app.core.centre import CENTRE_NAME_STEM, place_of
 from app.core.dossier import CHANNEL_NAMES, FORM_NAMES, Dossier, is_lookup_key, lookup_path
 from app.core.procedure_qr import procedure_link
 from printing.doc import Document
@@ -30,12 +31,13 @@ from printing.layouts import (
 
 @dataclass(frozen=True)
 class CentreHeader:
-    """What the forms print about the centre; set per centre (settings), not per dossier."""
+    """What the forms print about the centre; set per centre (settings), not per dossier. The defaults are for a
+    counter that has never heard from the service: centre_header() fills in the commune once it has."""
 
     agency: str = "UBND xã"
-    unit: str = "Trung tâm Phục vụ hành chính công"
+    unit: str = CENTRE_NAME_STEM
     place: str = ""
-    collect_at: str = "Bộ phận trả kết quả, Trung tâm Phục vụ hành chính công"
+    collect_at: str = f"Bộ phận trả kết quả, {CENTRE_NAME_STEM}"
     hotline: str = ""
     lookup_where: str = "Cổng Dịch vụ công quốc gia (dichvucong.gov.vn) và bảng niêm yết tại Trung tâm"
     # Another page where a citizen can look a dossier up, with {code} (and {key}); it wins over page_base.
@@ -52,6 +54,19 @@ class CentreHeader:
         if self.page_base and is_lookup_key(key):
             return self.page_base.rstrip("/") + lookup_path(code, key), LOOKUP_LINK_CAPTION
         return code, LOOKUP_CODE_CAPTION
+
+
+def centre_header(centre_name: str | None = None, commune: str | None = None, **settings: str | None) -> CentreHeader:
+    """The forms' header for the centre the service names (/api/health: `centre`, and `commune` such as "xã Đông
+    Hưng"): agency "UBND xã Đông Hưng", unit "Trung tâm Phục vụ hành chính công xã Đông Hưng", place "Đông Hưng",
+    results collected at that centre. `settings` (CentreHeader's fields the counter's installer gave: --agency,
+    --place…; empty ones ignored) win over what comes from the service."""
+    learned: dict[str, str] = {}
+    if commune:
+        learned |= {"agency": f"UBND {commune}", "place": place_of(commune)}
+    if centre_name:
+        learned |= {"unit": centre_name, "collect_at": f"Bộ phận trả kết quả, {centre_name}"}
+    return CentreHeader(**(learned | {k: v for k, v in settings.items() if v}))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.core.catalog import Catalog, Procedure
+from app.core.centre import split_centre_name
 from app.core.clock import LOCAL_TZ
 from app.core.procedure_qr import procedure_link, procedure_qr_text
 from printing.doc import (
@@ -73,9 +74,20 @@ def counters_text(counters: Sequence[str]) -> str:
     return f"{label}: {', '.join(counters)}"
 
 
+def centre_heading(centre_name: str, size: float = 8.5) -> list[Block]:
+    """The centre's name at the head of a ticket: the standard stem on one line and the commune, a size larger,
+    on its own ("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG" / "XÃ ĐÔNG HƯNG"), so the break never splits the commune's
+    name; any other name as one paragraph."""
+    stem, commune = split_centre_name(centre_name)
+    blocks: list[Block] = [Text(stem.upper(), size=size, bold=True, align="center")]
+    if commune:
+        blocks.append(Text(commune.upper(), size=size + 1, bold=True, align="center"))
+    return blocks
+
+
 def ticket_document(t: TicketPrint, width_dots: int) -> Document:
     blocks: list[Block] = [
-        Text(t.centre_name.upper(), size=8.5, bold=True, align="center"),
+        *centre_heading(t.centre_name),
         Rule(),
         Text(t.group_name, size=10, bold=True, align="center"),
         Text("SỐ THỨ TỰ CỦA QUÝ KHÁCH", size=8, align="center"),

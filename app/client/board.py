@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from app.client.api import QueueApi
+
 
 def board_url(service_url: str, health: Mapping[str, Any]) -> str:
     """http://HOST:BOARD_PORT, HOST as this client reaches the service at `service_url`."""
@@ -22,6 +24,6 @@ def board_url(service_url: str, health: Mapping[str, Any]) -> str:
     return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
-def board_url_of(client: Any) -> str:
+def board_url_of(client: QueueApi) -> str:
     """The board address of the service a `QueueClient` talks to (one GET /api/health; ServiceError when down)."""
     return board_url(str(client.base_url), client.health())

@@ -1,10 +1,13 @@
 """An in-process centre service for screens: the real `QueueStore` on a temporary SQLite file.
 
-`FakeQueueClient` answers like `QueueClient` (same methods, same shapes after JSON, same error codes and
-Vietnamese messages) without a server, so kiosk, counter and display screens can be rendered, screenshot
-and tested offscreen. `set_unavailable(True)` makes every call fail as if the service were down.
-`FakeEventStream` is `EventStream` fed from the store's event table, delivered when the test calls
-`pump()` (on the caller's thread) or, with `auto=True`, right after each commit on the store's writer thread.
+`FakeQueueClient` is a `QueueApi` (app/client/api.py) like `QueueClient`: same methods, same shapes after JSON,
+same refusals. It plays the service's rules from where the service keeps them, not from copies: who may call what
+(app/core/access.py), the HTTP status of each refusal and of a missing token (app/core/errors.py), the limits of
+a request's fields and the wording of their refusal (app/core/request_rules.py); the queue's own rules are the
+store's. tests/unit/test_client_fake.py checks fake and service agree, call by call and role by role.
+`set_unavailable(True)` makes every call fail as if the service were down. `FakeEventStream` is `EventStream` fed
+from the store's event table, delivered when the test calls `pump()` (on the caller's thread) or, with
+`auto=True`, right after each commit on the store's writer thread.
 """
 
 from __future__ import annotations
@@ -14,33 +17,47 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueApi, QueueClient, ServiceError, ServiceUnavailable
+from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
+from app.client.catalog_source import starting_catalog
+from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueClient, ServiceError, ServiceUnavailable
+from app.core.access import KIOSK, Permission, check_counter, check_kiosk_cancel, may, sees_clerk_figures
 from app.core.actions import TicketAction
 from app.core.catalog_table import catalog_to_data
 from app.core.centre import DEFAULT_NOTICE, Centre, default_centre
+from app.core.centre_settings import change_view
 from app.core.clock import Clock, ManualClock
-from app.core.errors import Conflict, DomainError, IssueClosed, NotFound
+from app.core.errors import DomainError, status_error, status_of
+from app.core.request_rules import (
+    CLERK,
+    GROUP,
+    INVALID_REQUEST,
+    MAX_ID,
+    PRIORITY,
+    REASON,
+    invalid_field,
+    invalid_request_message,
+)
 from app.core.ticket import Channel
 from app.paths import default_catalog_path
-from app.store.catalog_file import load_catalog_file
 from app.store.code_blocks import reserve_block
+from app.store.director_figures import report_figures
+from app.store.dossier_mirror import FILES_FOLDER, DossierMirror
 from app.store.queue_store import QueueStore
+from app.store.settings_store import SettingsStore
 
-# What the service answers when the bearer token is missing or lacks the role (app/service/errors.py).
-UNAUTHORIZED_MESSAGE = "Thiếu hoặc sai mã xác thực thiết bị."
-FORBIDDEN_MESSAGE = "Thiết bị này không có quyền thực hiện thao tác này."
-_ISSUERS = frozenset({"admin", "kiosk", "counter"})
-_CLERKS = frozenset({"admin", "counter"})
-_FIELD_NAMES = {"group": "nhóm dịch vụ", "priority": "đối tượng ưu tiên", "channel": "kênh", "reason": "lý do",
-                "clerk": "cán bộ"}  # fmt: skip
+# What the service answers when the bearer token is missing or lacks the role.
+UNAUTHORIZED_MESSAGE = status_error(401)[1]
+FORBIDDEN_MESSAGE = status_error(403)[1]
+_SUBJECT = "fake"  # the one caller an in-process fake has (a kiosk cancels only what this caller issued)
 
 
 def _default_centre() -> Centre:
-    return default_centre(load_catalog_file(default_catalog_path()))
+    return default_centre(starting_catalog())
 
 
 def _json(value: Any) -> Any:
@@ -49,11 +66,12 @@ def _json(value: Any) -> Any:
 
 
 class FakeQueueClient:
-    """`QueueApi` in-process. `role` plays the device token: None = no token (commands answer 401),
-    "display" = read only, "kiosk" = issue and cancel, "counter"/"admin" = everything."""
+    """`QueueApi` in-process. `role` plays the bearer token: None = no token (what needs one answers 401), else the
+    role a device token or a session acts as ("admin", "kiosk", "counter", "display", "director"); a "counter"
+    acts for `counter` only, as a counter device bound to it or a clerk signed in there does."""
 
     def __init__(self, *, clock: Clock | None = None, data_dir: Path | None = None, role: str | None = "admin",
-                 centre: Callable[[], Centre] = _default_centre,
+                 counter: int | None = None, centre: Callable[[], Centre] = _default_centre,
                  base_url: str = "http://127.0.0.1:8710") -> None:  # fmt: skip
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
@@ -62,8 +80,12 @@ class FakeQueueClient:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.clock: Clock = clock or ManualClock()
         self.store = QueueStore(data_dir / "queue.db", self.clock, centre)
+        self.mirror = DossierMirror(self.store.writer, self.store.reader, data_dir / FILES_FOLDER, self.clock)
+        self._settings = SettingsStore(self.store)
         self.role = role
+        self.counter = counter
         self.base_url = base_url  # what screens put in follow-your-turn links; nothing listens there
+        self._kiosk_issued: dict[int, tuple[str, datetime]] = {}  # tickets this caller issued as a kiosk
         self._unavailable = False
         self._closed = False
 
@@ -93,17 +115,9 @@ class FakeQueueClient:
 
     def health(self) -> dict[str, Any]:
         return self._dict(lambda: {"status": "ok", "service": "motcua-centre", "centre": self.store.centre.name,
-                                   "unit_code": self.store.centre.unit_code,
+                                   "commune": self.store.centre.commune, "unit_code": self.store.centre.unit_code,
                                    "day": self.store.today().isoformat(),
                                    "tls": False, "board_port": None})  # fmt: skip
-
-    def dossier_codes(self) -> dict[str, Any]:
-        def reserve() -> dict[str, Any]:
-            block = reserve_block(self.store.writer, self.store.today())
-            return {"unit_code": self.store.centre.unit_code, "day": block.day.isoformat(), "first": block.first,
-                    "last": block.last}  # fmt: skip
-
-        return self._dict(reserve)
 
     def groups(self) -> list[dict[str, Any]]:
         return self._list(self.store.groups)
@@ -115,31 +129,44 @@ class FakeQueueClient:
         return self._list(lambda: [{"code": p.code, "name": p.name} for p in self.store.centre.priority_categories])
 
     def catalog(self) -> dict[str, Any]:
-        return self._dict(lambda: catalog_to_data(load_catalog_file(default_catalog_path())))
+        return self._dict(lambda: catalog_to_data(starting_catalog()))
 
     def queue(self) -> dict[str, Any]:
-        return self._dict(self.store.snapshot)
+        return self._dict(lambda: self.store.snapshot(public=self.role is None))  # no token: the board's view
 
     def stats_today(self) -> dict[str, Any]:
-        return self._dict(self.store.stats)
+        role = self._allowed(Permission.READ)
+
+        def stats() -> dict[str, Any]:
+            figures: dict[str, Any] = self.store.stats()
+            if not sees_clerk_figures(role):
+                figures.pop("by_clerk", None)
+            return figures
+
+        return self._dict(stats)
 
     def display_notice(self) -> str:
         self._reachable()
-        return DEFAULT_NOTICE  # the service's own default; the fake keeps no notice
+        saved = self.store.setting("display_notice")  # set through change_settings; the service's default else
+        return DEFAULT_NOTICE if saved is None else saved
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
+        self._allowed(Permission.READ)
+        _check_id("ticket_id", ticket_id)
         return self._dict(lambda: self.store.ticket(ticket_id))
 
     # --- commands: checked in the service's order (token, then body, then the queue's rules) ------
 
     def issue(self, group: str, priority: str | None = None, *, channel: str | None = None,
               idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
-        self._allowed(_ISSUERS)
-        _check(group=(group, _length(1, 32)), priority=(priority, _length(0, 32)), channel=(channel, _CHANNELS))
+        role = self._allowed(Permission.ISSUE)
+        _check(group=(group, GROUP.fits), priority=(priority, PRIORITY.fits), channel=(channel, _is_channel))
         kw = {"priority": priority, "channel": Channel(channel or Channel.KIOSK)}
 
         def issue() -> dict[str, Any]:
             issued: dict[str, Any] = self.store.issue(group, idempotency_key=_key(idempotency_key), **kw)
+            if role == KIOSK:
+                self._kiosk_issued[int(issued["id"])] = (_SUBJECT, self.clock.now())
             return {
                 **issued,
                 "follow": str(issued["id"]),  # the real service adds an unguessable key
@@ -150,8 +177,8 @@ class FakeQueueClient:
 
     def call_next(self, counter_id: int, clerk: str | None = None, *,
                   idempotency_key: str | None = None) -> dict[str, Any] | None:  # fmt: skip
-        self._allowed(_CLERKS)
-        _check(clerk=(clerk, _length(0, 64)))
+        self._serving(counter_id)
+        _check(clerk=(clerk, CLERK.fits))
         called: dict[str, Any] | None = self._run(
             lambda: self.store.call_next(counter_id, clerk=clerk, idempotency_key=_key(idempotency_key))
         )
@@ -170,40 +197,104 @@ class FakeQueueClient:
         return self._act(counter_id, TicketAction.NO_SHOW, idempotency_key)
 
     def transfer(self, counter_id: int, group: str, *, idempotency_key: str | None = None) -> dict[str, Any]:
-        self._allowed(_CLERKS)
-        _check(group=(group, _length(1, 32)))
+        self._serving(counter_id)
+        _check(group=(group, GROUP.fits))
         return self._act(counter_id, TicketAction.TRANSFER, idempotency_key, group=group)
 
     def pause(self, counter_id: int, reason: str, clerk: str | None = None) -> dict[str, Any]:
-        self._allowed(_CLERKS)
-        _check(reason=(reason, _length(0, 32)), clerk=(clerk, _length(0, 64)))
+        self._serving(counter_id)
+        _check(reason=(reason, REASON.fits), clerk=(clerk, CLERK.fits))
         return self._dict(lambda: self.store.pause(counter_id, reason, clerk=clerk))
 
     def resume(self, counter_id: int, clerk: str | None = None) -> dict[str, Any]:
-        self._allowed(_CLERKS)
-        _check(clerk=(clerk, _length(0, 64)))
+        self._serving(counter_id)
+        _check(clerk=(clerk, CLERK.fits))
         return self._dict(lambda: self.store.resume(counter_id, clerk=clerk))
 
     def cancel(self, ticket_id: int) -> dict[str, Any]:
-        self._allowed(_ISSUERS)
+        role = self._allowed(Permission.ISSUE)
+        _check_id("ticket_id", ticket_id)
+        self._obey(lambda: check_kiosk_cancel(role, self._kiosk_issued.get(ticket_id), _SUBJECT, self.clock.now()))
         return self._dict(lambda: self.store.cancel(ticket_id))
+
+    # --- dossiers ------------------------------------------------------------------------------
+
+    def dossier_codes(self) -> dict[str, Any]:
+        self._allowed(Permission.SERVE)
+
+        def reserve() -> dict[str, Any]:
+            block = reserve_block(self.store.writer, self.store.today())
+            return {"unit_code": self.store.centre.unit_code, "day": block.day.isoformat(), "first": block.first,
+                    "last": block.last}  # fmt: skip
+
+        return self._dict(reserve)
+
+    def centre_dossier(self, code: str) -> dict[str, Any]:
+        self._allowed(Permission.LOOK_UP)
+        return self._dict(lambda: self.mirror.record(code.strip().upper()))
+
+    # --- the director ---------------------------------------------------------------------------
+
+    def report(self, date_from: date, date_to: date) -> dict[str, Any]:
+        self._allowed(Permission.REPORT)
+        return self._dict(lambda: report_figures(self.store, date_from, date_to, catalog_path=default_catalog_path))
+
+    def settings(self) -> dict[str, Any]:
+        self._allowed(Permission.REPORT)
+        return self._dict(lambda: self._settings.view())
+
+    def change_settings(self, change: dict[str, Any]) -> dict[str, Any]:
+        role = self._allowed(Permission.SETTINGS)
+
+        def apply() -> dict[str, Any]:
+            changes = self._settings.change(_json(change), f"{_SUBJECT} ({role})")
+            return {"changed": [change_view(c) for c in changes], "settings": self._settings.view()}
+
+        return self._dict(apply)
+
+    def settings_audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        self._allowed(Permission.REPORT)
+        return self._list(lambda: self._settings.audit(limit))
+
+    # --- events --------------------------------------------------------------------------------
+
+    def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
+                     token: TokenSource | None = None,
+                     reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> FakeEventStream:  # fmt: skip
+        """Delivers right after each commit, on the store's writer thread, like the real stream's own thread."""
+        return FakeEventStream(self, on_snapshot=on_snapshot, on_event=on_event, on_connection=on_connection,
+                               reconnect_delay=reconnect_delay, auto=True)  # fmt: skip
 
     # --- plumbing ------------------------------------------------------------------------------
 
     def _act(self, counter_id: int, action: TicketAction, key: str | None, **kw: Any) -> dict[str, Any]:
-        self._allowed(_CLERKS)
+        self._serving(counter_id)
         return self._dict(lambda: self.store.act(counter_id, action, idempotency_key=_key(key), **kw))
 
     def _reachable(self) -> None:
         if self.unavailable:
             raise ServiceUnavailable(UNAVAILABLE_MESSAGE, code="unavailable", details={"cause": "simulated"})
 
-    def _allowed(self, roles: frozenset[str]) -> None:
+    def _allowed(self, permission: Permission) -> str:
+        """The caller's role, once it may do what `permission` covers (app/core/access.py); else 401 or 403."""
         self._reachable()
-        if self.role not in {"admin", "kiosk", "counter", "display"}:
-            raise ServiceError(UNAUTHORIZED_MESSAGE, status=401, code="http_401")
-        if self.role not in roles:
-            raise ServiceError(FORBIDDEN_MESSAGE, status=403, code="http_403")
+        if self.role is None:
+            raise _bare(401)
+        if not may(self.role, permission):
+            raise _bare(403)
+        return self.role
+
+    def _serving(self, counter_id: int) -> None:
+        """May act for `counter_id`: the right role, bound to that counter, and the id in range (the path's check)."""
+        role = self._allowed(Permission.SERVE)
+        self._obey(lambda: check_counter(role, self.counter, counter_id))
+        _check_id("counter_id", counter_id)
+
+    def _obey(self, rule: Callable[[], None]) -> None:
+        try:
+            rule()
+        except DomainError as exc:
+            raise _refusal(exc) from exc
 
     def _dict(self, job: Callable[[], Any]) -> dict[str, Any]:
         result: dict[str, Any] = self._run(job)
@@ -218,28 +309,40 @@ class FakeQueueClient:
         try:
             return _json(job())
         except DomainError as exc:
-            status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Conflict | IssueClosed) else 400
-            raise ServiceError(exc.message, status=status, code=exc.code, details=_json(exc.details)) from exc
+            raise _refusal(exc) from exc
+
+
+def _refusal(exc: DomainError) -> ServiceError:
+    """A refusal of the domain as the client meets it over HTTP: the status the service answers it with."""
+    return ServiceError(exc.message, status=status_of(exc), code=exc.code, details=_json(exc.details))
+
+
+def _bare(status: int) -> ServiceError:
+    code, message = status_error(status)
+    return ServiceError(message, status=status, code=code)
 
 
 def _key(key: str | None) -> str:
     return key or str(uuid.uuid4())  # the real client always sends one, so the store keeps one too
 
 
-def _length(low: int, high: int) -> Callable[[str], bool]:
-    return lambda value: low <= len(value) <= high
-
-
-_CHANNELS: Callable[[str], bool] = lambda value: value in {c.value for c in Channel}  # noqa: E731
+def _is_channel(value: str) -> bool:
+    return value in {c.value for c in Channel}
 
 
 def _check(**fields: tuple[str | None, Callable[[str], bool]]) -> None:
-    """The request bodies' limits (app/service/models.py), refused with the service's 422 and message."""
+    """The request body's limits (app/core/request_rules.py), refused with the service's 422 and message."""
     bad = [name for name, (value, valid) in fields.items() if value is not None and not valid(value)]
     if bad:
-        problems = "; ".join(f"trường “{_FIELD_NAMES.get(f, f)}” không hợp lệ" for f in bad)
-        raise ServiceError(f"Dữ liệu gửi lên không hợp lệ: {problems}.", status=422, code="invalid_request",
-                           details={"fields": [f"body.{f}" for f in bad]})  # fmt: skip
+        raise ServiceError(invalid_request_message(invalid_field(f) for f in bad), status=422,
+                           code=INVALID_REQUEST, details={"fields": [f"body.{f}" for f in bad]})  # fmt: skip
+
+
+def _check_id(name: str, value: int) -> None:
+    """Ids in a path fit the store's integers (app/core/request_rules.py, MAX_ID)."""
+    if not 1 <= value <= MAX_ID:
+        raise ServiceError(invalid_request_message([invalid_field(name)]), status=422, code=INVALID_REQUEST,
+                           details={"fields": [f"path.{name}"]})  # fmt: skip
 
 
 class FakeEventStream:
@@ -356,7 +459,7 @@ def demo_fake(clock: Clock | None = None) -> FakeQueueClient:
 
 
 def _conforms(fake: FakeQueueClient, real: QueueClient) -> tuple[QueueApi, QueueApi]:
-    return fake, real  # mypy checks that both implement QueueApi
+    return fake, real  # mypy checks that both are a QueueApi
 
 
 __all__ = ["FakeEventStream", "FakeQueueClient", "demo_fake"]

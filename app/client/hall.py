@@ -21,6 +21,7 @@ The rules, all here:
 6. A new day (an event stamped on a later local day, a ticket of a later day, a `day.closed`) drops the older
    days' tickets and calls, closes every counter, as the service does at its day roll, and asks for a resync.
 7. The last calls, newest first, only of the model's day; a recall is a call.
+8. A `centre.changed` (the director changed the settings: groups, counters, caps, issuing hours) asks for a resync.
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ class HallModel:
         elif kind == "day.closed":
             for ticket_id in payload.get("removed") or []:
                 self._forget(as_int(ticket_id))
+            resync = True
+        elif kind == "centre.changed":  # rule 8: the director changed groups, counters, caps or hours
             resync = True
         return Applied(True, resync, self._note_call(kind, payload, ticket, seq))
 

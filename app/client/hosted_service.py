@@ -67,9 +67,12 @@ class HostedService:
 
 
 def start_hosted_service(data: Path, *, port: int = 8710, host: str = "0.0.0.0", mdns: bool = True,  # noqa: S104
-                         timeout: float = 60) -> HostedService:  # fmt: skip
-    """Start `python -m app serve` on `data` and wait for its ready line; HostedServiceError (Vietnamese) if not."""
+                         timeout: float = 60, commune: str | None = None) -> HostedService:  # fmt: skip
+    """Start `python -m app serve` on `data` and wait for its ready line; HostedServiceError (Vietnamese) if not.
+    `commune` names the centre (required the first time; None: the one the folder keeps)."""
     args = ["serve", "--data", str(data), "--host", host, "--port", str(port)]
+    if commune is not None:
+        args += ["--commune", commune]
     if not mdns:
         args.append("--no-mdns")
     try:

@@ -13,13 +13,17 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import BaseAdapter, HTTPAdapter
 
+from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
+from app.client.events import EventStream
 from app.pinned_ca import UNTRUSTED_MESSAGE, CaFileError, is_untrusted, requests_verify
 
 if TYPE_CHECKING:
@@ -66,41 +70,17 @@ class ServiceUnavailable(ServiceError):
     banner and try again later; the technical cause is in `__cause__` and `details["cause"]`."""
 
 
-class QueueApi(Protocol):
-    """What screens need from the queue; `QueueClient` (HTTP) and `FakeQueueClient` (in-process) both are."""
-
-    def health(self) -> dict[str, Any]: ...
-    def groups(self) -> list[dict[str, Any]]: ...
-    def counters(self) -> list[dict[str, Any]]: ...
-    def priorities(self) -> list[dict[str, Any]]: ...
-    def catalog(self) -> dict[str, Any]: ...
-    def queue(self) -> dict[str, Any]: ...
-    def stats_today(self) -> dict[str, Any]: ...
-    def display_notice(self) -> str: ...
-    def ticket(self, ticket_id: int) -> dict[str, Any]: ...
-    def issue(self, group: str, priority: str | None = None, *, channel: str | None = None,
-              idempotency_key: str | None = None) -> dict[str, Any]: ...  # fmt: skip
-    def call_next(self, counter_id: int, clerk: str | None = None, *,
-                  idempotency_key: str | None = None) -> dict[str, Any] | None: ...  # fmt: skip
-    def recall(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
-    def start(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
-    def finish(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
-    def no_show(self, counter_id: int, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
-    def transfer(self, counter_id: int, group: str, *, idempotency_key: str | None = None) -> dict[str, Any]: ...
-    def pause(self, counter_id: int, reason: str, clerk: str | None = None) -> dict[str, Any]: ...
-    def resume(self, counter_id: int, clerk: str | None = None) -> dict[str, Any]: ...
-    def cancel(self, ticket_id: int) -> dict[str, Any]: ...
-    def close(self) -> None: ...
-
-
 class QueueClient:
-    """HTTP client of the centre service. One instance may be shared by worker threads (one pooled
-    `requests.Session`); every call has a timeout and blocks, so never call it on the Qt GUI thread."""
+    """HTTP client of the centre service, a `QueueApi` (app/client/api.py). One instance may be shared by worker
+    threads (one pooled `requests.Session`); every call has a timeout and blocks, so never call it on the Qt GUI
+    thread."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 5.0,
-                 attempts: int = 3, backoff: float = 0.2, ca_file: Path | None = None) -> None:  # fmt: skip
+                 attempts: int = 3, backoff: float = 0.2, ca_file: Path | None = None,
+                 adapter: BaseAdapter | None = None) -> None:  # fmt: skip
         """`ca_file`: the centre's CA (DATA/tls/ca.pem on the service PC), needed for an https address; an https
-        address without one is refused with a ServiceError (code `ca_file_required`) saying what to pass."""
+        address without one is refused with a ServiceError (code `ca_file_required`) saying what to pass.
+        `adapter`: the transport, a pooled HTTP connection by default (tests pass one to the service in-process)."""
         self.base_url = base_url.rstrip("/")
         self.ca_file = ca_file
         try:
@@ -114,7 +94,7 @@ class QueueClient:
         # The service is on the LAN: a proxy configured for the provincial network must not sit in between.
         self._session.trust_env = False
         self._session.verify = verify  # the pinned CA only, never the system's store (pinned_ca.py)
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)  # retries are ours, keyed
+        adapter = adapter or HTTPAdapter(pool_connections=1, pool_maxsize=8, max_retries=0)  # retries are ours, keyed
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["Accept"] = "application/json"
@@ -252,6 +232,49 @@ class QueueClient:
             raise
         return result
 
+    # --- dossiers ------------------------------------------------------------------------------
+
+    def dossier_codes(self) -> dict[str, Any]:
+        """A block of today's dossier numbers: `{unit_code, day, first, last}`."""
+        result: dict[str, Any] = self._request("POST", "/api/dossier-codes")
+        return result
+
+    def centre_dossier(self, code: str) -> dict[str, Any]:
+        """A dossier from the centre's mirror (received at any counter): the dict of dossier_to_dict."""
+        result: dict[str, Any] = self._request("GET", f"/api/dossiers/{quote(code.strip().upper(), safe='')}")
+        return result
+
+    # --- the director ---------------------------------------------------------------------------
+
+    def report(self, date_from: date, date_to: date) -> dict[str, Any]:
+        """The centre's figures for whole local days: `{"report", "charts", "live"}` (director or admin)."""
+        result: dict[str, Any] = self._request(
+            "GET", f"/api/report?from={date_from.isoformat()}&to={date_to.isoformat()}"
+        )
+        return result
+
+    def settings(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/api/settings")
+        return result
+
+    def change_settings(self, change: dict[str, Any]) -> dict[str, Any]:
+        """PUT /api/settings; sending the same change again changes nothing, so a retry is harmless."""
+        result: dict[str, Any] = self._request("PUT", "/api/settings", body=change)
+        return result
+
+    def settings_audit(self, limit: int = 200) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._request("GET", f"/api/settings/audit?limit={int(limit)}")
+        return result
+
+    # --- events --------------------------------------------------------------------------------
+
+    def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
+                     token: TokenSource | None = None,
+                     reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> EventStream:  # fmt: skip
+        """The WebSocket stream of this service (not started), pinning the same CA as the requests."""
+        return EventStream(self.base_url, on_snapshot=on_snapshot, on_event=on_event, on_connection=on_connection,
+                           reconnect_delay=reconnect_delay, token=token, ca_file=self.ca_file)  # fmt: skip
+
     # --- plumbing ------------------------------------------------------------------------------
 
     @staticmethod
@@ -331,3 +354,6 @@ def _answer(response: requests.Response, attempts: int) -> Any:
                                  details=details, attempts=attempts)  # fmt: skip
     raise ServiceError(message or REFUSED_MESSAGE.format(status=status), status=status, code=code,
                        details=details, attempts=attempts)  # fmt: skip
+
+
+__all__ = ["QueueApi", "QueueClient", "ServiceError", "ServiceUnavailable"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from datetime import time
 
 from app.core.catalog import Catalog, PriorityCategory
@@ -58,6 +59,7 @@ class Centre:
     counters: tuple[CounterConfig, ...]
     priority_categories: tuple[PriorityCategory, ...]
     policy: QueuePolicy = QueuePolicy()
+    commune: str = ""  # "xã Đông Hưng", "phường Ba Đình" (commune_name); "" in a folder never given one
 
     def group(self, code: str) -> ServiceGroup | None:
         return next((g for g in self.groups if g.code == code), None)
@@ -78,8 +80,8 @@ DEFAULT_NOTICE = "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng
 _LETTERS = "ABCDEFGHKLMNPQRSTUVXY"  # skip letters easily misread aloud or on a ticket (I, J, O, W, Z)
 
 
-def default_centre(catalog: Catalog, *, counters: int = 4) -> Centre:
-    """One group per catalogue field, spread over `counters` counters.
+def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "") -> Centre:
+    """One group per catalogue field, spread over `counters` counters, named after `commune` (commune_name).
 
     Every counter serves every group (so nobody waits for a closed counter), but each counter
     has its own home groups at level 1 and the rest at level 2.
@@ -92,10 +94,86 @@ def default_centre(catalog: Catalog, *, counters: int = 4) -> Centre:
     for n in range(1, counters + 1):
         levels = {g.code: (1 if i % counters == n - 1 else 2) for i, g in enumerate(groups)}
         counter_list.append(CounterConfig(id=n, name=f"Quầy {n}", groups=levels))
+    unit = commune_name(commune) if commune.strip() else ""
     return Centre(
-        name="Trung tâm Phục vụ hành chính công xã",
+        name=centre_name_for(unit) if unit else UNNAMED_CENTRE,
         unit_code="000.00.00.X00",
         groups=groups,
         counters=tuple(counter_list),
         priority_categories=catalog.priority_categories,
+        commune=unit,
     )
+
+
+# --- the centre's name -------------------------------------------------------------------------------------
+
+CENTRE_NAME_STEM = "Trung tâm Phục vụ hành chính công"
+UNNAMED_CENTRE = f"{CENTRE_NAME_STEM} xã"  # what folders seeded before the commune was asked for are called
+COMMUNE_KINDS = ("xã", "phường", "đặc khu", "thị trấn")  # the level-2 units (since 7/2025: xã, phường, đặc khu)
+_PASTED_PREFIXES = (CENTRE_NAME_STEM, "Ủy ban nhân dân", "Uỷ ban nhân dân", "UBND")
+
+
+def commune_name(text: str) -> str:
+    """The commune as an officer may type it, in one spelling: "Đông Hưng", "xã Đông Hưng", "Xã  đông hưng" and
+    "UBND xã Đông Hưng" all give "xã Đông Hưng"; "phường Ba Đình" (or "đặc khu Côn Đảo") keeps its kind. A name
+    typed all in lower or upper case gets a capital on each syllable, as place names are written; otherwise its
+    case stays ("Cư M'gar"). ValueError (in Vietnamese) when no name is left."""
+    words = unicodedata.normalize("NFC", text).split()
+    for prefix in _PASTED_PREFIXES:  # a full name pasted in: keep the commune part
+        stem = prefix.split()
+        if [w.casefold() for w in words[: len(stem)]] == [w.casefold() for w in stem]:
+            words = words[len(stem) :]
+    kind = "xã"
+    for candidate in COMMUNE_KINDS:
+        parts = candidate.split()
+        if [w.casefold() for w in words[: len(parts)]] == parts:
+            kind, words = candidate, words[len(parts) :]
+            break
+    name = " ".join(words).strip(" ,.;")
+    if not name:
+        raise ValueError('Chưa có tên xã/phường. Ví dụ: "Đông Hưng" hoặc "phường Ba Đình".')
+    if name == name.lower() or name == name.upper():
+        name = " ".join(w[:1].upper() + w[1:].lower() for w in name.split())
+    return f"{kind} {name}"
+
+
+def centre_name_for(commune: str) -> str:
+    """ "xã Đông Hưng" → "Trung tâm Phục vụ hành chính công xã Đông Hưng"."""
+    return f"{CENTRE_NAME_STEM} {commune}"
+
+
+def place_of(commune: str) -> str:
+    """The commune without its kind, as the date line of a form says it: "xã Đông Hưng" → "Đông Hưng"."""
+    for kind in COMMUNE_KINDS:
+        if commune.startswith(kind + " "):
+            return commune[len(kind) + 1 :]
+    return commune
+
+
+def split_centre_name(name: str) -> tuple[str, str]:
+    """(the stem, the commune part) of a standard name, for a header on two lines; (name, "") for any other."""
+    if name.startswith(CENTRE_NAME_STEM + " ") and name != UNNAMED_CENTRE:
+        return CENTRE_NAME_STEM, name[len(CENTRE_NAME_STEM) + 1 :]
+    return name, ""
+
+
+def full_name(text: str) -> str:
+    """A centre's own full name (`serve --centre-name`), its spaces tidied; ValueError (in Vietnamese) when blank."""
+    name = " ".join(unicodedata.normalize("NFC", text).split())
+    if not name:
+        raise ValueError("Tên trung tâm (--centre-name) đang để trống.")
+    return name
+
+
+def renamed(centre: Centre, commune: str | None = None, name: str | None = None) -> Centre:
+    """The centre as `serve --commune … [--centre-name …]` names it; None keeps what it has. A new commune gives
+    the standard name unless `name` (a full name of the centre's own) is given; the same commune keeps a name
+    given earlier. ValueError (in Vietnamese) for a blank one."""
+    unit = commune_name(commune) if commune is not None else centre.commune
+    if name is not None:
+        full = full_name(name)
+    elif unit and (unit != centre.commune or centre.name == UNNAMED_CENTRE):
+        full = centre_name_for(unit)
+    else:
+        full = centre.name
+    return replace(centre, commune=unit, name=full)

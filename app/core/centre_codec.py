@@ -13,6 +13,7 @@ from app.core.centre import Centre, CounterConfig, IssueWindow, QueuePolicy, Ser
 def centre_to_dict(centre: Centre) -> dict[str, Any]:
     return {
         "name": centre.name,
+        "commune": centre.commune,
         "unit_code": centre.unit_code,
         "policy": {
             "call_count_max": centre.policy.call_count_max,
@@ -75,4 +76,5 @@ def centre_from_dict(data: Mapping[str, Any]) -> Centre:
             fairness_cap=int(policy.get("fairness_cap", 3)),
             wait_target_s=float(policy.get("wait_target_s", 1800)),
         ),
+        commune=str(data.get("commune") or ""),  # absent in folders seeded before the commune was asked for
     )

@@ -2,7 +2,8 @@
 
 python -m app display --service http://10.0.0.2:8710        # full screen; without --service: found by mDNS
 python -m app display --windowed --size 1080x1920 --digits  # a portrait window, numbers read digit by digit
-python -m app display --screenshot DIR                      # both orientations with demo data, as PNG
+python -m app display --screenshot DIR [--size WxH]        # every screen with demo data at that size, as PNG
+                                                            # (without --size: 1920x1080 and 1080x1920)
 python -m app display --smoke-test --service URL            # start, connect, quit 0 (1 when it cannot)
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 
+from app.client.api import QueueApi
+from app.client.queue_client import ServiceError
 from app.display.announcer import Announcer, AudioSink, NullAudioSink
 from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
@@ -22,6 +24,7 @@ from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
 from app.qtbridge.apps import add_common_arguments, application, parse_size
 
+DEFAULT_SIZE = "1920x1080"
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
 
 
@@ -32,11 +35,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tts", action="store_true", help="đọc bằng giọng tiếng Việt của hệ điều hành nếu có")
     p.add_argument("--digits", action="store_true", help="đọc số thứ tự từng chữ số (A015: a không một năm)")
     p.add_argument("--mute", action="store_true", help="không phát chuông và giọng đọc")
-    add_common_arguments(p, default_size="1920x1080")
+    add_common_arguments(p, default_size=DEFAULT_SIZE)
+    p.set_defaults(size=None)  # --screenshot without --size: both orientations
     return p.parse_args(argv)
 
 
-def make_client(args: argparse.Namespace) -> Any:
+def make_client(args: argparse.Namespace) -> QueueApi:
     if args.demo:
         from app.client.fake import demo_fake
 
@@ -76,7 +80,7 @@ def tts_or_clips(parent: QObject | None) -> AudioSink:
         return QtAudioSink(parent)
 
 
-def build(args: argparse.Namespace, client: Any, *, sink: AudioSink | None = None,
+def build(args: argparse.Namespace, client: QueueApi, *, sink: AudioSink | None = None,
           stream_factory: StreamFactory | None = None, blink_ms: int | None = None) -> DisplayWindow:  # fmt: skip
     announcer = make_announcer(args, sink)
     controller = DisplayController(client, announcer=announcer, stream_factory=stream_factory)
@@ -90,11 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
     try:
-        size = parse_size(args.size)
+        size = parse_size(args.size or DEFAULT_SIZE)
         if args.screenshot:
-            from app.display.screenshots import take_screenshots
+            from app.display.screenshots import DEFAULT_SIZES, take_screenshots
 
-            for path in take_screenshots(args.screenshot, voice=args.voice):
+            sizes = (size,) if args.size else DEFAULT_SIZES
+            for path in take_screenshots(args.screenshot, voice=args.voice, sizes=sizes):
                 print(path)
             return 0
         load_pack(args.voice or default_pack_dir())  # a broken voice pack stops here, before connecting
@@ -140,14 +145,14 @@ def smoke_test(window: DisplayWindow) -> int:
     online, queue = ctl.online, (ctl.state.snapshot() if ctl.state.loaded else None)
     window.close()
     if not online or queue is None:
-        url = getattr(ctl.client, "base_url", "")
+        url = ctl.client.base_url
         print(OFFLINE_MESSAGE.format(where=f" tại {url}" if url else ""), file=sys.stderr)
         return 1
     print(f"display ok: {len(queue.get('counters', []))} quầy, {len(queue.get('groups', []))} nhóm, seq {queue['seq']}")
     return 0
 
 
-def _simulate(window: DisplayWindow, client: Any) -> None:
+def _simulate(window: DisplayWindow, client: QueueApi) -> None:
     """--demo: every 8 s one counter calls the next citizen (and a new one takes a number)."""
     turn = [0]
 
@@ -159,8 +164,8 @@ def _simulate(window: DisplayWindow, client: Any) -> None:
             client.issue("HT")
             client.call_next(counter)
             client.start(counter)
-        except Exception as exc:  # a demo keeps going
-            print(f"demo: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        except ServiceError as exc:  # a demo keeps going
+            print(f"demo: {exc.message}", file=sys.stderr)
 
     timer = QTimer(window, interval=8000)
     timer.timeout.connect(step)

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.client.api import QueueApi
 from app.client.hall import HallModel
 from app.client.hall_views import Call
 from app.display.announcer import Announcer
@@ -28,7 +29,7 @@ NOTICE_MS = 30_000
 __all__ = ["DisplayController", "StreamFactory", "default_stream_factory", "fetch_notice"]
 
 
-def fetch_notice(client: Any) -> str:
+def fetch_notice(client: QueueApi) -> str:
     """GET /api/display/notice ("" = no ticker)."""
     return str(client.display_notice())
 
@@ -42,7 +43,7 @@ class DisplayController(QObject):
 
     def __init__(
         self,
-        client: Any,
+        client: QueueApi,
         *,
         stream_factory: StreamFactory | None = None,
         announcer: Announcer | None = None,

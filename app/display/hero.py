@@ -1,8 +1,8 @@
 """The number just called, in very large type, with its counter: "Mời số / A015 / đến quầy 3".
 
-Sizes (screen-height units): landscape 6 / 25 / 8 vh, portrait 3.6 / 23 / 5.5 vh. Noto Sans Bold digits
-are 0.714 em tall, so the number's glyphs are 17.9 % (landscape) and 16.4 % (portrait) of the screen
-height (measured with overshoot in tests/qt/test_display_window.py: 18.3 % and 16.9 %). A number wider
+Sizes (screen-height units): landscape 6 / 25 / 8 vh, portrait 3.4 / 22 / 5.2 vh. Noto Sans Bold digits
+are 0.714 em tall, so the number's glyphs are 17.9 % (landscape) and 15.7 % (portrait) of the screen
+height (measured with overshoot in tests/qt/test_display_window.py). A number wider
 than its box is condensed horizontally, and made shorter only past 72 % (as the web board does).
 """
 
@@ -14,11 +14,8 @@ from PySide6.QtWidgets import QWidget
 
 from app.client.hall_views import Call
 from app.display import style
+from app.display.texts import CALL_LABEL, IDLE_TEXT, IDLE_TITLE, RECALL_LABEL
 
-IDLE_TITLE = "Kính chào quý khách"
-IDLE_TEXT = "Vui lòng lấy số thứ tự và chờ đến lượt."
-CALL_LABEL = "Mời số"
-RECALL_LABEL = "Mời lại số"
 MIN_CONDENSE = 0.72
 
 
@@ -30,6 +27,7 @@ class Hero(QWidget):
         self.portrait = False
         self.call: Call | None = None
         self.highlight = False  # the blink's "on" phase: dark on yellow
+        self.cut: list[str] = []  # texts the last paint had to cut with "…", for tests
 
     @property
     def number_text(self) -> str:
@@ -60,12 +58,12 @@ class Hero(QWidget):
         """(label px, number px, number box height, counter px)."""
         vh = self.vh
         if self.portrait:
-            return 3.6 * vh, 23 * vh, 20 * vh, 5.5 * vh
+            return 3.4 * vh, 22 * vh, 19 * vh, 5.2 * vh
         return 6 * vh, 25 * vh, 24 * vh, 8 * vh
 
     def _rows(self) -> tuple[QRectF, QRectF, QRectF]:
         label_px, _, box_h, counter_px = self.sizes()
-        label_h, counter_h = label_px * 1.3, counter_px * 1.3
+        label_h, counter_h = label_px * 1.25, counter_px * 1.25
         pad = 0.04 * self.width()
         top = (self.height() - (label_h + box_h + counter_h)) / 2
         w = self.width() - 2 * pad
@@ -84,6 +82,7 @@ class Hero(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        self.cut = []
         if self.call is None:
             self._paint_idle(p)
         else:
@@ -98,8 +97,9 @@ class Hero(QWidget):
         text_rect = QFontMetricsF(text).boundingRect(QRectF(0, 0, box_w, 10_000), Qt.TextFlag.TextWordWrap, IDLE_TEXT)
         title_h = title.pixelSize() * 1.4
         top = (self.height() - title_h - text_rect.height()) / 2
-        style.draw_line(p, QRectF(0, top, self.width(), title_h), IDLE_TITLE, title, style.WHITE,
-                        Qt.AlignmentFlag.AlignHCenter)  # fmt: skip
+        if style.draw_line(p, QRectF(0, top, self.width(), title_h), IDLE_TITLE, title, style.WHITE,
+                           Qt.AlignmentFlag.AlignHCenter):  # fmt: skip
+            self.cut.append(IDLE_TITLE)
         p.setFont(text)
         p.setPen(style.LIGHT)
         p.drawText(QRectF((self.width() - box_w) / 2, top + title_h, box_w, text_rect.height()),
@@ -117,10 +117,13 @@ class Hero(QWidget):
         number_color = style.DARK if self.highlight else style.YELLOW
         counter_color = style.DARK if self.highlight else style.WHITE
         base = self.font()
-        style.draw_line(p, label_rect, self.label_text, style.font(base, label_px), label_color,
-                        Qt.AlignmentFlag.AlignHCenter)  # fmt: skip
-        counter_font = style.fit_font(base, self.counter_text, counter_px, counter_rect.width(), bold=True)
-        style.draw_line(p, counter_rect, self.counter_text, counter_font, counter_color, Qt.AlignmentFlag.AlignHCenter)
+        for rect, text, f, color in (
+            (label_rect, self.label_text, style.font(base, label_px), label_color),
+            (counter_rect, self.counter_text,
+             style.fit_font(base, self.counter_text, counter_px, counter_rect.width(), bold=True), counter_color),
+        ):  # fmt: skip
+            if style.draw_line(p, rect, text, f, color, Qt.AlignmentFlag.AlignHCenter):
+                self.cut.append(text)
         self._paint_number(p, number_rect, style.font(base, number_px, bold=True), number_color)
 
     def _paint_number(self, p: QPainter, rect: QRectF, f: QFont, color: QColor) -> None:

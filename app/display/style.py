@@ -6,6 +6,8 @@ window's `vh` in pixels and scales with it, so a 1366×768 TV and a 4K one look 
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 
@@ -22,7 +24,7 @@ PAUSED = QColor("#ffb0a8")
 FREE = QColor("#6f88a8")
 CHIP = QColor("#1f4e8c")
 DARK = QColor("#061a33")
-DIM = QColor(10, 35, 66, 120)  # over the data while offline: like the web board's opacity 0.55
+DIM = QColor(10, 35, 66, 115)  # over everything but the badge while offline: the web board's opacity 0.55 on BG
 
 
 def font(base: QFont, px: float, *, bold: bool = False) -> QFont:
@@ -43,14 +45,15 @@ def fit_font(base: QFont, text: str, px: float, width: float, *, bold: bool = Fa
     w = text_width(f, text)
     if w <= width or w <= 0:
         return f
-    return font(base, max(px * smallest, px * width / w), bold=bold)
+    return font(base, max(px * smallest, math.floor(px * width / w)), bold=bold)  # down: a rounded-up size overflows
 
 
 def draw_line(p: QPainter, rect: QRectF, text: str, f: QFont, color: QColor,
-              align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> None:  # fmt: skip
-    """One line, vertically centred in ``rect`` by its cap height, elided with "…" if it is still too wide."""
+              align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> bool:  # fmt: skip
+    """One line, vertically centred in ``rect`` by its cap height, elided with "…" if it is still too wide.
+    True when it had to be elided (the layout tests collect those)."""
     metrics = QFontMetricsF(f)
-    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width() + 0.5)
     p.setFont(f)
     p.setPen(color)
     baseline = rect.center().y() + metrics.capHeight() / 2
@@ -62,3 +65,16 @@ def draw_line(p: QPainter, rect: QRectF, text: str, f: QFont, color: QColor,
     else:
         x = rect.left()
     p.drawText(QPointF(x, baseline), shown)
+    return shown != text
+
+
+def wrap(f: QFont, text: str, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` (a word wider than that gets a line of its own)."""
+    metrics = QFontMetricsF(f)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]

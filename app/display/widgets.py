@@ -10,11 +10,7 @@ from PySide6.QtWidgets import QWidget
 
 from app.core.clock import LOCAL_TZ
 from app.display import style
-
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")  # datetime.weekday()
-DEFAULT_CENTRE = "Trung tâm Phục vụ hành chính công"
-OFFLINE_TITLE = "Mất kết nối"
-OFFLINE_HINT = "đang kết nối lại…"
+from app.display.texts import DEFAULT_CENTRE, OFFLINE_HINT, OFFLINE_TITLE, WEEKDAYS
 
 
 def clock_texts(now: datetime | None = None) -> tuple[str, str]:
@@ -32,6 +28,7 @@ class TopBar(QWidget):
         self.centre = DEFAULT_CENTRE
         self.offline = False
         self.time_text, self.date_text = clock_texts()
+        self.cut: list[str] = []  # texts the last paint had to cut with "…", for tests
 
     def set_centre(self, name: str) -> None:
         self.centre = name or DEFAULT_CENTRE
@@ -50,6 +47,7 @@ class TopBar(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.cut = []
         vh, w, h, base = self.vh, self.width(), self.height(), self.font()
         p.fillRect(self.rect(), style.TOP)
         border = 0.6 * vh
@@ -66,8 +64,9 @@ class TopBar(QWidget):
                             style.LIGHT, Qt.AlignmentFlag.AlignRight)  # fmt: skip
             centre_w = right.left() - 2 * pad
             centre_f = style.fit_font(base, self.centre, 2.2 * vh, centre_w, bold=True, smallest=0.7)
-            if not self.offline:
-                style.draw_line(p, QRectF(pad, 0, centre_w, inner_h), self.centre, centre_f, style.WHITE)
+            if not self.offline and style.draw_line(p, QRectF(pad, 0, centre_w, inner_h), self.centre, centre_f,
+                                                    style.WHITE):  # fmt: skip
+                self.cut.append(self.centre)
         else:
             time_f, date_f = style.font(base, 5.6 * vh, bold=True), style.font(base, 3 * vh)
             gap = 1.5 * w / 100
@@ -79,8 +78,9 @@ class TopBar(QWidget):
             style.draw_line(p, QRectF(x, 0, time_w, inner_h), self.time_text, time_f, style.WHITE)
             centre_w = x - 3 * pad
             centre_f = style.fit_font(base, self.centre, 3.6 * vh, centre_w, bold=True, smallest=0.8)
-            if not self.offline:  # the badge stands there
-                style.draw_line(p, QRectF(pad, row.top(), centre_w, inner_h), self.centre, centre_f, style.WHITE)
+            centre_rect = QRectF(pad, row.top(), centre_w, inner_h)
+            if not self.offline and style.draw_line(p, centre_rect, self.centre, centre_f, style.WHITE):
+                self.cut.append(self.centre)  # (offline, the badge stands there)
         p.end()
 
 

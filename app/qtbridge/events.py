@@ -9,50 +9,22 @@ public signals, a lambda included, therefore runs on the GUI thread.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypedDict
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-
-class Stream(Protocol):
-    """What `EventStream` and `FakeEventStream` both offer."""
-
-    @property
-    def connected(self) -> bool: ...
-
-    @property
-    def last_seq(self) -> int | None: ...
-
-    def start(self) -> None: ...
-
-    def stop(self, timeout: float = 1.0) -> None: ...
-
-    def reconnect(self) -> None: ...
-
-
-class StreamCallbacks(TypedDict):
-    on_snapshot: Callable[[dict[str, Any]], None]
-    on_event: Callable[[dict[str, Any]], None]
-    on_connection: Callable[[bool], None]
-
+from app.client.api import QueueApi, Stream, StreamCallbacks, TokenSource
 
 StreamFactory = Callable[["EventBridge"], Stream]
 
 
-def default_stream_factory(client: Any, *, token: Callable[[], str | None] | None = None) -> StreamFactory:
-    """`EventStream` for a `QueueClient` (the centre's CA under https; `token` asked at each connect, else the
-    public view), `FakeEventStream` (delivering as commits happen) for the in-process fake."""
+def default_stream_factory(client: QueueApi, *, token: TokenSource | None = None,
+                           reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> StreamFactory:  # fmt: skip
+    """The client's own event stream (`QueueApi.event_stream`), delivering to the bridge; `token` is asked at each
+    connect (without one, the public board's view)."""
 
     def make(bridge: EventBridge) -> Stream:
-        if hasattr(client, "store"):  # FakeQueueClient
-            from app.client.fake import FakeEventStream
-
-            return FakeEventStream(client, auto=True, **bridge.callbacks())
-        from app.client.events import EventStream
-
-        ca_file = getattr(client, "ca_file", None)
-        return EventStream(client.base_url, reconnect_delay=(0.2, 5.0), ca_file=ca_file, token=token,
-                           **bridge.callbacks())  # fmt: skip
+        return client.event_stream(token=token, reconnect_delay=reconnect_delay, **bridge.callbacks())
 
     return make
 
@@ -104,3 +76,6 @@ class EventBridge(QObject):
             self.received.emit(payload)
         else:
             self.connection.emit(bool(payload))
+
+
+__all__ = ["EventBridge", "Stream", "StreamCallbacks", "StreamFactory", "default_stream_factory"]

@@ -30,10 +30,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from app.core.access import (
+    KIOSK,
+    KIOSK_CANCEL_S,
+    NO_ROLE,
+    SESSION_ROLES,
+    Permission,
+    check_counter,
+    check_kiosk_cancel,
+    may,
+    sees_clerk_figures,
+)
 from app.core.actions import TicketAction
 from app.core.clock import to_iso
-from app.core.errors import DomainError, NotFound
+from app.core.errors import NotFound
 from app.service.broadcast import Broadcaster
+from app.service.director_routes import install_director_routes
 from app.service.display_page import install_display
 from app.service.dossier_pages import install_dossier_pages
 from app.service.dossier_routes import install_dossier_mirror
@@ -58,6 +70,7 @@ from app.service.models import (
 )
 from app.service.pages import install_ticket_pages
 from app.service.procedure_pages import install_procedure_pages
+from app.service.rating_routes import install_ratings
 from app.store.code_blocks import reserve_block
 from app.store.command_frame import IdempotencyKey
 from app.store.devices import Device, DeviceRegistry
@@ -70,8 +83,6 @@ log = logging.getLogger(__name__)
 _bearer = HTTPBearer(auto_error=False)
 _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 422)}
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=128)]
-# A signed-in person acts as the device role of their job: a clerk as a counter, an admin as admin.
-SESSION_ROLES = {"clerk": "counter", "director": "director", "admin": "admin"}
 
 
 @dataclass(frozen=True)
@@ -100,10 +111,6 @@ class Principal:
         if self.session is not None:
             return f"session:{self.session.username}:{to_iso(self.session.expires_at)}"
         return f"device:{self.device.id}" if self.device is not None else f"role:{self.role}"
-
-
-class AccessDenied(DomainError):
-    code = "forbidden"
 
 
 def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | None = None) -> FastAPI:
@@ -135,21 +142,17 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
             return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=429, headers=headers)
         return JSONResponse(error_body(exc.code, exc.message), status_code=401)
 
-    @app.exception_handler(AccessDenied)
-    async def access_denied(_: Request, exc: AccessDenied) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=403)
-
     def principal_of(token: str) -> Principal | None:
         device = devices.device_of(token)
         if device is not None:
             return Principal(device.role, device=device)
         session = accounts.session(token)
         if session is not None:
-            return Principal(SESSION_ROLES.get(session.role, "none"), session)
+            return Principal(SESSION_ROLES.get(session.role, NO_ROLE), session)
         return None
 
-    def role_required(*roles: str) -> Callable[..., Awaitable[Principal]]:
-        allowed = {"admin", *roles}
+    def role_required(permission: Permission) -> Callable[..., Awaitable[Principal]]:
+        """Who may call a route: app/core/access.py (the fake client plays the same table)."""
 
         async def check(
             request: Request,
@@ -160,24 +163,11 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
             principal = principal_of(cred.credentials)
             if principal is None:
                 raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
-            if principal.role not in allowed:
+            if not may(principal.role, permission):
                 raise HTTPException(403)
             target = request.path_params.get("counter_id")
-            if principal.role == "counter" and target is not None:
-                # A counter device or a clerk acts for its own counter only; one bound to none acts for none.
-                bound = principal.counter
-                if bound is None:
-                    raise AccessDenied(
-                        "Phiên đăng nhập hoặc thiết bị này chưa gắn với quầy nào nên không thao tác được cho quầy. "
-                        "Hãy đăng nhập và chọn quầy làm việc.",
-                        counter=None,
-                    )
-                if str(target) != str(bound):
-                    raise AccessDenied(
-                        f"Bạn đang làm việc tại quầy số {bound}, không thao tác được cho quầy số {target}. "
-                        "Hãy đăng xuất rồi đăng nhập lại đúng quầy.",
-                        counter=bound,
-                    )
+            if target is not None:  # a counter device or a clerk acts for its own counter only
+                check_counter(principal.role, principal.counter, target)
             request.state.principal = principal
             return principal
 
@@ -214,24 +204,34 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
             return None
         return int(number) if hmac.compare_digest(follow_key(int(number)), follow) else None
 
-    reader = Depends(role_required("kiosk", "counter", "display", "director"))
-    issuer = Depends(role_required("kiosk", "counter"))
-    clerk = Depends(role_required("counter"))
-    admin = Depends(role_required())
+    reader = Depends(role_required(Permission.READ))
+    issuer = Depends(role_required(Permission.ISSUE))
+    clerk = Depends(role_required(Permission.SERVE))
+    admin = Depends(role_required(Permission.ADMINISTER))
     signed_in = Depends(session_required)
     # GET /display for smart-TV browsers, and its notice line (a director may change it too)
-    install_display(app, Depends(role_required("director")), store)
+    install_display(app, Depends(role_required(Permission.NOTICE)), store)
     install_procedure_pages(app, store.path.parent, store.centre.name)  # /p, /p/{code}, /api/catalog
-    mirror = install_dossier_mirror(app, store, clerk, Depends(role_required("counter", "director")))  # /api/dossiers…
+    mirror = install_dossier_mirror(app, store, clerk, Depends(role_required(Permission.LOOK_UP)))  # /api/dossiers…
     install_dossier_pages(app, mirror, store.centre.name)  # /h/{code}-{key}: a citizen's status page, no token
+    # /api/report (the centre's figures for any period), /api/settings (a director's settings, audited)
+    install_director_routes(
+        app, store, Depends(role_required(Permission.REPORT)), Depends(role_required(Permission.SETTINGS))
+    )
+    # /api/ratings…: what the rating screen asks, the ratings it sends, the director's list, the scale
+    install_ratings(app, store, run, rate=Depends(role_required(Permission.RATE)),
+                    report=Depends(role_required(Permission.REPORT)),
+                    settings=Depends(role_required(Permission.SETTINGS)))  # fmt: skip
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         # tls, board_port: set by `serve` once bound (server.py). board_port is where the hall board and ticket
         # pages answer over plain HTTP for TVs and phones (the main port itself when the service has no TLS).
         lan = getattr(app.state, "lan", None) or {"tls": False, "board_port": None}
+        # centre: the full name every screen and paper shows; commune ("xã Đông Hưng"): the counter's form header.
         return {"status": "ok", "service": "motcua-centre", "centre": store.centre.name,
-                "unit_code": store.centre.unit_code, "day": store.today().isoformat(), **lan}  # fmt: skip
+                "commune": store.centre.commune, "unit_code": store.centre.unit_code,
+                "day": store.today().isoformat(), **lan}  # fmt: skip
 
     @app.post("/api/dossier-codes", status_code=201, dependencies=[clerk])
     async def dossier_codes() -> dict[str, Any]:
@@ -261,7 +261,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     @app.get("/api/stats/today")
     def stats_today(who: Principal = reader) -> dict[str, Any]:
         stats: dict[str, Any] = store.stats()
-        if who.role not in ("director", "admin"):  # figures per person are for the director, not for devices
+        if not sees_clerk_figures(who.role):  # figures per person are for the director, not for devices
             stats.pop("by_clerk", None)
         return stats
 
@@ -276,17 +276,14 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     async def issue(request: Request, body: IssueRequest, who: Principal = issuer, key: IdemKey = None) -> Any:
         limit_issuing(request, who.subject, who.role)  # 429 rate_limited past 20 at once / 60 a minute
         issued = await run(store.issue_job(body.group, priority=body.priority, channel=body.channel), key, request)
-        if who.role == "kiosk":
+        if who.role == KIOSK:
             kiosk_tickets.record(int(issued["id"]), who.subject, store.clock.now())
         return {**issued, "follow": follow_key(int(issued["id"])),
                 "no_show_after_calls": store.centre.policy.call_count_max}  # fmt: skip
 
     @app.post("/api/tickets/{ticket_id}/cancel", response_model=TicketOut)
     async def cancel(ticket_id: TicketId, who: Principal = issuer) -> Any:
-        if who.role == "kiosk" and not kiosk_tickets.may_cancel(ticket_id, who.subject, store.clock.now()):
-            raise AccessDenied(
-                "Kiosk chỉ hủy được số vừa cấp trong vòng 1 phút. Mời công dân đến quầy để hủy số.", counter=None
-            )
+        check_kiosk_cancel(who.role, kiosk_tickets.issued(ticket_id), who.subject, store.clock.now())
         return await run(store.cancel_job(ticket_id))
 
     @app.post(
@@ -375,9 +372,6 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     return app
 
 
-KIOSK_CANCEL_S = 60
-
-
 def follow_key_secret(folder: Path) -> bytes:
     """The key that makes ticket pages unguessable: made at first start, kept private in the data folder."""
     path = folder / "follow.key"
@@ -400,10 +394,10 @@ class KioskTickets:
             self._issued = {k: v for k, v in self._issued.items() if (at - v[1]).total_seconds() < KIOSK_CANCEL_S}
             self._issued[ticket_id] = (subject, at)
 
-    def may_cancel(self, ticket_id: int, subject: str, now: datetime) -> bool:
+    def issued(self, ticket_id: int) -> tuple[str, datetime] | None:
+        """Which kiosk issued the ticket and when, if one did in the last minute (app.core.access.kiosk_may_cancel)."""
         with self._lock:
-            entry = self._issued.get(ticket_id)
-        return entry is not None and entry[0] == subject and (now - entry[1]).total_seconds() <= KIOSK_CANCEL_S
+            return self._issued.get(ticket_id)
 
 
 def _session_view(session: Session) -> dict[str, Any]:

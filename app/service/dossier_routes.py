@@ -138,10 +138,7 @@ def install_dossier_mirror(app: FastAPI, store: QueueStore, write: Depends, read
 
     @app.get("/api/dossiers/{code}", dependencies=[read])
     def get_dossier(code: str) -> JSONResponse:
-        data = mirror.get(code)
-        if data is None:
-            raise NotFound(f"Không tìm thấy hồ sơ {code} trên máy chủ Trung tâm.", code="unknown_dossier")
-        return JSONResponse(data, headers=_PRIVATE)
+        return JSONResponse(mirror.record(code), headers=_PRIVATE)
 
     @app.get(
         "/api/dossiers/{code}/files/{sha256}",

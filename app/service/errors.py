@@ -13,22 +13,11 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.websockets import WebSocketState
 
-from app.core.errors import Conflict, DomainError, IssueClosed, NotFound
+from app.core.errors import DomainError, status_error, status_of
+from app.core.request_rules import INVALID_REQUEST, field_name, invalid_field, invalid_request_message
 
 log = logging.getLogger(__name__)
 
-_STATUS_MESSAGES = {
-    401: "Thiếu hoặc sai mã xác thực thiết bị.",
-    403: "Thiết bị này không có quyền thực hiện thao tác này.",
-    404: "Không có địa chỉ này trên máy chủ trung tâm.",
-    405: "Phương thức không được hỗ trợ cho địa chỉ này.",
-    413: "Nội dung gửi lên quá lớn so với giới hạn máy chủ Trung tâm nhận.",
-    429: "Thiết bị này gửi quá nhiều yêu cầu. Đợi một chút rồi thử lại.",
-}
-# Codes other than http_<status> for statuses that have a name of their own in the API.
-_STATUS_CODES = {413: "too_large", 429: "rate_limited"}
-_GENERIC_4XX = "Yêu cầu gửi lên máy chủ Trung tâm không hợp lệ."
-_GENERIC_5XX = "Máy chủ trung tâm gặp lỗi ngoài dự kiến. Thử lại; nếu vẫn lỗi, báo cán bộ CNTT."
 BAD_JSON_MESSAGE = (
     "Nội dung gửi lên không phải JSON hợp lệ (sai cú pháp, không phải UTF-8 hoặc lồng nhau quá sâu). "
     "Hãy gửi một đối tượng JSON."
@@ -39,9 +28,6 @@ DISK_FULL_MESSAGE = (
 )
 BAD_SINCE_MESSAGE = "Tham số since phải là số thứ tự sự kiện (số nguyên từ 0 trở lên). Hãy kết nối lại không kèm since."
 
-_FIELD_NAMES = {"group": "nhóm dịch vụ", "priority": "đối tượng ưu tiên", "channel": "kênh",
-                "reason": "lý do", "clerk": "cán bộ", "name": "tên", "role": "vai trò"}  # fmt: skip
-
 
 def error_body(code: str, message: str, **details: object) -> dict[str, object]:
     return {"error": code, "message": message, "details": details}
@@ -49,8 +35,7 @@ def error_body(code: str, message: str, **details: object) -> dict[str, object]:
 
 def http_error_response(status: int, headers: dict[str, str] | None = None, **details: object) -> JSONResponse:
     """The answer for a bare HTTP status (no route, wrong method, no token, too large…), in the documented shape."""
-    message = _STATUS_MESSAGES.get(status, _GENERIC_5XX if status >= 500 else _GENERIC_4XX)
-    code = _STATUS_CODES.get(status, f"http_{status}")
+    code, message = status_error(status)
     return JSONResponse(error_body(code, message, **details), status_code=status, headers=headers)
 
 
@@ -76,17 +61,6 @@ def _is_body_parse_error(exc: StarletteHTTPException) -> bool:
     )
 
 
-def _status_for(exc: DomainError) -> int:
-    declared = getattr(exc, "http_status", None)  # an error that knows its own status (e.g. 422 key reused)
-    if isinstance(declared, int):
-        return declared
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Conflict | IssueClosed):
-        return 409
-    return 400
-
-
 def _describe_validation(exc: RequestValidationError) -> str:
     problems = []
     for err in exc.errors():
@@ -97,20 +71,19 @@ def _describe_validation(exc: RequestValidationError) -> str:
         if not loc:
             problems.append("nội dung phải là một đối tượng JSON")
             continue
-        field = _FIELD_NAMES.get(loc[-1], loc[-1])
         if kind == "missing":
-            problems.append(f"thiếu trường “{field}”")
+            problems.append(f"thiếu trường “{field_name(loc[-1])}”")
         elif kind == "extra_forbidden":
             problems.append(f"trường “{loc[-1]}” không được hỗ trợ")
         else:
-            problems.append(f"trường “{field}” không hợp lệ")
-    return "Dữ liệu gửi lên không hợp lệ: " + "; ".join(problems) + "."
+            problems.append(invalid_field(loc[-1]))
+    return invalid_request_message(problems)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, exc: DomainError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=_status_for(exc))
+        return JSONResponse(error_body(exc.code, exc.message, **exc.details), status_code=status_of(exc))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -118,7 +91,7 @@ def install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(error_body("bad_json", BAD_JSON_MESSAGE), status_code=422)
         # Field names only: a body may carry personal data, so values are not echoed or logged.
         fields = [".".join(str(p) for p in e.get("loc", ())) for e in exc.errors()]
-        return JSONResponse(error_body("invalid_request", _describe_validation(exc), fields=fields), status_code=422)
+        return JSONResponse(error_body(INVALID_REQUEST, _describe_validation(exc), fields=fields), status_code=422)
 
     @app.exception_handler(WebSocketRequestValidationError)
     async def websocket_validation_error(ws: WebSocket, exc: WebSocketRequestValidationError) -> None:
@@ -155,7 +128,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
         return JSONResponse(
-            error_body("internal", _GENERIC_5XX),
+            error_body("internal", status_error(500)[1]),
             status_code=500,
         )
 

@@ -8,6 +8,7 @@ from app.child_process import ChildProcess
 
 READY_PREFIX = "serving on "
 BOARD_PREFIX = "board on "  # printed before the ready line when the service speaks TLS
+TEST_COMMUNE = "Thử Nghiệm"  # the tests' and benches' centre: "Trung tâm Phục vụ hành chính công xã Thử Nghiệm"
 
 
 class ServerStartError(RuntimeError):
@@ -50,9 +51,13 @@ def local_address(url: str) -> str:
 
 
 def start_server(data: Path, *, port: int = 0, host: str = "127.0.0.1", mdns: bool = False, timeout: float = 60,
-                 tls: str | None = None, plain_port: int | None = None) -> ServerProcess:  # fmt: skip
-    """`tls`: "auto" (the service's own default: HTTPS on a LAN address), "on" or "off"; None = the default."""
+                 tls: str | None = None, plain_port: int | None = None,
+                 commune: str | None = TEST_COMMUNE) -> ServerProcess:  # fmt: skip
+    """`tls`: "auto" (the service's own default: HTTPS on a LAN address), "on" or "off"; None = the default.
+    `commune` names the centre (`serve --commune`; a folder keeps it); None: the folder's own (a fresh one refuses)."""
     args = ["serve", "--data", str(data), "--host", host, "--port", str(port)]
+    if commune is not None:
+        args += ["--commune", commune]
     if not mdns:
         args.append("--no-mdns")
     if tls is not None:

@@ -9,6 +9,8 @@ import ifaddr
 from zeroconf import IPVersion
 from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
+from app.core.centre import split_centre_name
+
 log = logging.getLogger(__name__)
 
 SERVICE_TYPE = "_motcua._tcp.local."
@@ -25,6 +27,14 @@ def _addresses(host: str) -> list[str]:
     return found or ["127.0.0.1"]
 
 
+def instance_label(centre: str, host: str) -> str:
+    """The service's mDNS instance name: at most 63 bytes of UTF-8 (DNS's label limit; a Vietnamese letter takes
+    two or three), the commune first so a long name keeps what tells two centres apart: "Một Cửa xã Đông Hưng (pc)"."""
+    stem, commune = split_centre_name(centre)
+    label = f"Một Cửa {commune} ({host})" if commune else f"{stem} ({host})"
+    return label.encode()[:63].decode(errors="ignore")
+
+
 class Announcer:
     def __init__(self, host: str, port: int, name: str, *, tls: bool = False) -> None:
         self.host, self.port, self.name = host, port, name
@@ -36,7 +46,7 @@ class Announcer:
     async def start(self) -> None:
         try:
             addresses = _addresses(self.host)
-            label = f"{self.name} ({socket.gethostname()})"[:60]
+            label = instance_label(self.name, socket.gethostname())
             self._info = AsyncServiceInfo(
                 SERVICE_TYPE,
                 f"{label}.{SERVICE_TYPE}",

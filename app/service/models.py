@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.request_rules import CLERK, GROUP, MAX_ID, PRIORITY, REASON
 from app.core.ticket import Channel
 
-# Ids in paths fit SQLite's 64-bit integers with room to spare: a larger one is a 422, not an OverflowError.
-MAX_ID = 2**62
 TicketId = Annotated[int, Path(ge=1, le=MAX_ID, description="Mã số của phiếu")]
 CounterId = Annotated[int, Path(ge=1, le=MAX_ID, description="Số quầy")]
 
@@ -20,28 +19,30 @@ class _Strict(BaseModel):
 
 
 class IssueRequest(_Strict):
-    group: str = Field(min_length=1, max_length=32, description="Mã nhóm dịch vụ, ví dụ HT")
-    priority: str | None = Field(default=None, max_length=32, description="Mã đối tượng ưu tiên")
+    group: str = Field(min_length=GROUP.min, max_length=GROUP.max, description="Mã nhóm dịch vụ, ví dụ HT")
+    priority: str | None = Field(default=None, max_length=PRIORITY.max, description="Mã đối tượng ưu tiên")
     channel: Channel = Channel.KIOSK
 
 
 class ClerkRequest(_Strict):
-    clerk: str | None = Field(default=None, max_length=64)
+    clerk: str | None = Field(default=None, max_length=CLERK.max)
 
 
 class TransferRequest(_Strict):
-    group: str = Field(min_length=1, max_length=32)
+    group: str = Field(min_length=GROUP.min, max_length=GROUP.max)
 
 
 class PauseRequest(_Strict):
-    reason: str = Field(default="break", max_length=32, description="break | back_office | meeting")
-    clerk: str | None = Field(default=None, max_length=64)
+    reason: str = Field(default="break", max_length=REASON.max, description="break | back_office | meeting")
+    clerk: str | None = Field(default=None, max_length=CLERK.max)
 
 
 class DeviceRequest(_Strict):
     name: str = Field(min_length=1, max_length=80)
-    role: str = Field(description="admin | kiosk | counter | display")
-    counter: int | None = Field(default=None, ge=1, le=999, description="quầy của thiết bị vai trò counter")
+    role: str = Field(description="admin | kiosk | counter | display | director | rating")
+    counter: int | None = Field(
+        default=None, ge=1, le=999, description="quầy của thiết bị vai trò counter (bắt buộc với rating)"
+    )
 
 
 class UserRequest(_Strict):

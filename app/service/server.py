@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
+import shlex
+import signal
 import socket
 import sys
+import threading
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, Literal
 
 import uvicorn
+import uvicorn.server
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from app.core.centre import default_centre
+from app.core.centre import commune_name, default_centre, full_name, renamed
 from app.core.clock import Clock, SystemClock
 from app.paths import default_catalog_path
 from app.service.api import create_app
@@ -33,13 +40,23 @@ DEFAULT_PORT = 8710
 TlsMode = Literal["auto", "on", "off"]
 
 
-def open_store(data: Path, clock: Clock | None = None) -> tuple[QueueStore, DeviceRegistry]:
-    """Open a data folder, seeding a fresh one with the catalogue's centre and an admin token."""
+def open_store(data: Path, clock: Clock | None = None, *, commune: str | None = None,
+               centre_name: str | None = None) -> tuple[QueueStore, DeviceRegistry]:  # fmt: skip
+    """Open a data folder, seeding a fresh one with the catalogue's centre and an admin token. `commune` and
+    `centre_name` name the centre (core.centre.renamed; a change is logged); None keeps the name it has
+    (ValueError, in Vietnamese, for a blank one). The service requires a commune (serve); in-process callers
+    (tests, `user add`) may leave a fresh folder unnamed."""
+    commune = commune_name(commune) if commune is not None else None  # refused before anything is written
+    centre_name = full_name(centre_name) if centre_name is not None else None
     data.mkdir(parents=True, exist_ok=True)
     data.chmod(0o700)
     catalog_path = data / "catalog.json"  # an admin's edited catalogue wins over the bundled one
     source = catalog_path if catalog_path.exists() else default_catalog_path()
-    store = QueueStore(data / "queue.db", clock or SystemClock(), lambda: default_centre(load_catalog_file(source)))
+    store = QueueStore(data / "queue.db", clock or SystemClock(),
+                       lambda: renamed(default_centre(load_catalog_file(source)), commune, centre_name))  # fmt: skip
+    before, wanted = store.centre.name, renamed(store.centre, commune, centre_name)
+    if store.rename_centre(wanted.commune, wanted.name):
+        log.info("Tên trung tâm: %s (trước đây: %s)", wanted.name, before)
     devices = DeviceRegistry(store.writer)
     token_file = data / "admin.token"
     if not token_file.exists() or not devices.has_admin():
@@ -63,6 +80,27 @@ class _Server(uvicorn.Server):
         self.app = app
         self.board = board
         self.ready = False
+        self.stopped_by: str | None = None  # the signal that asked for the stop, for the last log line
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """SIGTERM (systemd, a service manager, ChildProcess.stop) and Ctrl+C stop the service gracefully: both
+        servers close, the store is closed, the log says so and the process exits 0. uvicorn's own version raises
+        the signal again once its shutdown is done, which kills the process with -15 before `serve` closes the
+        store. The board server never runs its own serve() (see startup), so these handlers are the only ones."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self._stop_on) for sig in uvicorn.server.HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
+
+    def _stop_on(self, sig: int, frame: FrameType | None) -> None:
+        self.stopped_by = self.stopped_by or signal.Signals(sig).name
+        self.handle_exit(sig, frame)  # should_exit (a second Ctrl+C: force_exit)
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
@@ -130,13 +168,36 @@ def _config(app: ASGIApp, host: str, port: int, *, lifespan: Literal["on", "off"
     )  # fmt: skip
 
 
+MISSING_COMMUNE = """Lỗi: Trung tâm chưa có tên xã (phường). Tên đầy đủ, ví dụ "Trung tâm Phục vụ hành chính công \
+xã Đông Hưng", hiện trên kiosk, màn hình sảnh, bảng gọi số, phiếu số thứ tự và các mẫu phiếu.
+Chạy lại lệnh với tên xã của Trung tâm, ví dụ:
+
+  {command} --commune "Đông Hưng"
+
+(thay "Đông Hưng" bằng tên xã của Trung tâm; với phường: --commune "phường Ba Đình"). Tên được lưu trong thư mục \
+dữ liệu {data}, các lần sau không cần nhập lại; đổi tên: chạy lại với --commune mới. Kiosk chạy kèm dịch vụ \
+(--host-service) cũng nhận --commune."""
+
+
 def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: bool = True, *,
-          tls: TlsMode = "auto", plain_port: int | None = None) -> None:  # fmt: skip
-    """Run the centre service. On a loopback address: plain HTTP (one PC). On a LAN address (or `tls="on"`):
+          tls: TlsMode = "auto", plain_port: int | None = None, commune: str | None = None,
+          centre_name: str | None = None, command: Sequence[str] = ()) -> int:  # fmt: skip
+    """Run the centre service until SIGTERM or Ctrl+C; the exit code (0 after a graceful stop, 1 when it could
+    not start, 2 when the centre has no commune yet: `command`, the command line as typed, goes into the message
+    that says how to give one). On a loopback address: plain HTTP (one PC). On a LAN address (or `tls="on"`):
     HTTPS/WSS with the centre's own CA (tls.py) on `port`, and the read-only board and ticket pages over plain
     HTTP on `plain_port` (default `port` + 1; 0 = a free one) for TVs and phones (board_port.py)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    store, devices = open_store(data)
+    if commune is None and not _has_commune(data):
+        typed = shlex.join(command) if command else f"python -m app serve --data {shlex.quote(str(data))}"
+        print(MISSING_COMMUNE.format(command=typed, data=data), file=sys.stderr, flush=True)
+        return 2
+    try:
+        store, devices = open_store(data, commune=commune, centre_name=centre_name)
+    except ValueError as exc:  # a blank --commune or --centre-name
+        print(f"Lỗi: {exc}", file=sys.stderr, flush=True)
+        return 2
+    log.info("Trung tâm: %s", store.centre.name)
     lan = not is_loopback(host)
     use_tls = tls == "on" or (tls == "auto" and lan)
     if tls == "off" and lan:
@@ -158,4 +219,17 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
     finally:
         store.close()
     if not server.ready:
-        sys.exit(1)
+        return 1
+    log.info("Dịch vụ trung tâm đã dừng%s.", f" ({server.stopped_by})" if server.stopped_by else "")
+    return 0
+
+
+def _has_commune(data: Path) -> bool:
+    """Whether the data folder's centre already has its commune; a fresh folder is not touched to find out."""
+    if not (data / "queue.db").exists():
+        return False
+    store, _devices = open_store(data)
+    try:
+        return bool(store.centre.commune)
+    finally:
+        store.close()

@@ -1,4 +1,4 @@
-"""Bearer tokens for devices (kiosk, counter, display) and the admin; only hashes are stored."""
+"""Bearer tokens for devices (kiosk, counter, display, director, rating) and the admin; only hashes are stored."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.core.access import COUNTER_BOUND_ROLES, DEVICE_ROLES, RATING
 from app.core.clock import to_iso
 from app.core.errors import DomainError
 from app.store.writer import Tx, Writer
 
-ROLES = ("admin", "kiosk", "counter", "display")
+ROLES = DEVICE_ROLES  # what a device token may be made for (app/core/access.py)
 
 
 def token_hash(token: str) -> str:
@@ -24,7 +25,7 @@ def token_hash(token: str) -> str:
 class Device:
     id: int
     role: str
-    counter: int | None  # a counter device acts for this counter only
+    counter: int | None  # a counter device acts for this counter only; a rating device rates its visits only
 
 
 class DeviceRegistry:
@@ -64,8 +65,13 @@ class DeviceRegistry:
     def create(self, name: str, role: str, now: datetime, counter: int | None = None) -> dict[str, Any]:
         if role not in ROLES:
             raise DomainError(f"Vai trò “{role}” không hợp lệ. Chọn: {', '.join(ROLES)}.", code="bad_role")
-        if counter is not None and role != "counter":
-            raise DomainError("Chỉ thiết bị vai trò counter mới gắn với một quầy.", code="bad_counter")
+        if counter is not None and role not in COUNTER_BOUND_ROLES:
+            raise DomainError("Chỉ thiết bị vai trò counter hoặc rating mới gắn với một quầy.", code="bad_counter")
+        if role == RATING and counter is None:
+            raise DomainError(
+                "Màn hình đánh giá (vai trò rating) phải gắn với một quầy: gửi kèm “counter”: số quầy.",
+                code="bad_counter",
+            )
         if not name.strip():
             raise DomainError("Tên thiết bị không được để trống.", code="bad_name")
         token = secrets.token_urlsafe(32)

@@ -25,7 +25,7 @@ from typing import Any
 from app.core.clock import Clock, SystemClock, local_day, to_iso
 from app.core.dossier import LOOKUP_KEY_LENGTH, STATUS_NAMES, Dossier, Status, is_lookup_key
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
-from app.core.errors import DomainError
+from app.core.errors import DomainError, NotFound
 from app.store.atomic_file import write_atomic
 from app.store.writer import Tx, Writer
 
@@ -178,6 +178,13 @@ class DossierMirror:
         if row is None:
             return None
         data: dict[str, Any] = json.loads(row[0])
+        return data
+
+    def record(self, code: str) -> dict[str, Any]:
+        """The record of `code`; NotFound (unknown_dossier) when the centre has none: the service's GET answer."""
+        data = self.get(code)
+        if data is None:
+            raise NotFound(f"Không tìm thấy hồ sơ {code} trên máy chủ Trung tâm.", code="unknown_dossier")
         return data
 
     def public_status(self, code: str, key: str) -> PublicStatus | None:

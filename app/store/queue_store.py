@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,17 @@ class QueueStore:
             )
 
         self.writer.run(job)
+
+    def rename_centre(self, commune: str, name: str) -> bool:
+        """Keep the centre's commune and full name (`serve --commune`); the rest of its configuration stays.
+        False when both were already so. Clients read the name from /api/health when they (re)connect."""
+        if (commune, name) == (self.centre.commune, self.centre.name):
+            return False
+        centre = replace(self.centre, commune=commune, name=name)
+        value = json.dumps(centre_to_dict(centre), ensure_ascii=False)
+        self.writer.run(lambda tx: tx.conn.execute("UPDATE config SET value = ? WHERE key = 'centre'", (value,)))
+        self.centre = centre
+        return True
 
     # --- commands (each runs on the writer) ----------------------------------------------------
 

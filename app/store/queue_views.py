@@ -108,7 +108,8 @@ def counters(conn: sqlite3.Connection, centre: Centre, now: datetime, *, public:
 
 def snapshot(conn: sqlite3.Connection, centre: Centre, now: datetime, *, public: bool = False) -> dict[str, Any]:
     """The day's queue for a board or a reconnecting client, as of one `seq`; `public` leaves out the priority
-    category of every ticket (what a board without a token may see), so the view is shaped once."""
+    category of every ticket (what a board without a token may see), so the view is shaped once. `policy` carries
+    the centre's rules a counter shows before it acts: the calls a no-show needs (`call_count_max`)."""
     day = local_day(now)
     with read_transaction(conn):
         seq = last_seq(conn)
@@ -125,6 +126,7 @@ def snapshot(conn: sqlite3.Connection, centre: Centre, now: datetime, *, public:
         "groups": group_views,
         "counters": counter_views,
         "waiting": [ticket_row_to_dict(r, public=public) for r in waiting],
+        "policy": {"call_count_max": centre.policy.call_count_max},
     }
 
 

@@ -224,3 +224,46 @@ def m006_queue_indexes(db: Database) -> None:
         CREATE INDEX events_at ON events (at);
         """
     )
+
+
+@queue_migrations()
+def m008_settings_audit(db: Database) -> None:
+    # Who changed which setting a director owns (wait target, daily caps, issuing windows, counters' groups…), when,
+    # and from what to what (app/store/settings_store.py). Rows are never changed or deleted.
+    db.executescript(
+        """
+        CREATE TABLE settings_audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            who TEXT NOT NULL,               -- "giamdoc (Trần Văn Giám)", or "thiết bị #3 (director)"
+            setting TEXT NOT NULL,           -- wait_target_s | group.HT.daily_cap | group.HT.windows | counter.1.groups
+            label TEXT NOT NULL,             -- the setting in Vietnamese, as the dashboard lists it
+            old TEXT NOT NULL,
+            new TEXT NOT NULL
+        );
+        CREATE INDEX settings_audit_at ON settings_audit (at);
+        """
+    )
+
+
+@queue_migrations()
+def m009_ratings(db: Database) -> None:
+    # Citizens' ratings of their visit (issue 13; app/store/ratings.py writes them, app/store/report_queries.py reads
+    # them). UNIQUE (ticket_id): one rating per ticket, whatever reaches the service twice.
+    db.executescript(
+        """
+        CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER UNIQUE REFERENCES tickets(id),
+            counter INTEGER,                 -- where the visit was served (its last serving interval)
+            clerk TEXT,                      -- the username on that interval, never one the screen sent
+            dossier_code TEXT,               -- a dossier received during the visit, when the mirror has it
+            level INTEGER NOT NULL,          -- 1 (the worst) … the scale's length (app/core/rating.py)
+            reason TEXT,                     -- one of app/core/rating.py REASONS, or NULL
+            at TEXT NOT NULL,                -- ISO instant with its offset
+            device INTEGER,                  -- the rating device that sent it (devices.id); NULL: the admin
+            channel TEXT NOT NULL DEFAULT 'screen'
+        );
+        CREATE INDEX ratings_at ON ratings (at);
+        """
+    )

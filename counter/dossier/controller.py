@@ -14,12 +14,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.client.api import QueueApi
 from app.client.queue_client import ServiceError
 from app.core.dossier import Dossier, FieldErrors, ReceptionDraft, Status, refuse, request_supplement
 from app.core.dossier_codec import dossier_from_dict
 from app.core.errors import DomainError, NotFound
 from app.qtbridge.tasks import TaskRunner
-from counter.dossier.desk import DossierDesk, PrintOutcome, phone_page_base
+from counter.dossier.desk import DossierDesk, PrintOutcome
 
 log = logging.getLogger(__name__)
 UNEXPECTED = "Có lỗi ngoài dự kiến khi lưu hồ sơ. Không có gì bị mất; thử lại, nếu vẫn lỗi báo cán bộ CNTT."
@@ -39,7 +40,7 @@ class DossierController(QObject):
         who: Callable[[], tuple[str, str, int]],
         fetch_codes: Callable[[], dict[str, Any]] | None = None,
         parent: QObject | None = None,
-        client: Any = None,
+        client: QueueApi | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
@@ -85,15 +86,14 @@ class DossierController(QObject):
 
         On its own worker (a save never waits for the answer); until one comes, the address learned last time.
         Not answered (offline): asked again at the next reception or look-up."""
-        health = getattr(self.client, "health", None)
-        service_url = getattr(self.client, "base_url", None)
-        if self.page_base_learned or self._asking or health is None or not isinstance(service_url, str):
+        client = self.client
+        if self.page_base_learned or self._asking or client is None:
             return
-        desk = self.desk
+        desk, service_url = self.desk, client.base_url
         self._asking = True
 
         def ask() -> None:  # the header is swapped whole: a print on the other worker sees the old or the new one
-            desk.set_page_base(phone_page_base(service_url, health()))
+            desk.learn_from_service(service_url, client.health())  # the page base, the centre's name and commune
 
         def learned(_result: object) -> None:
             self._asking = False
@@ -157,11 +157,10 @@ class DossierController(QObject):
 
     def _from_centre(self, code: str) -> Dossier:
         """Not received here: the centre's mirror has every dossier of the centre; take it to act on it here."""
-        fetch = getattr(self.client, "centre_dossier", None)
-        if fetch is None:
+        if self.client is None:
             raise NotFound(f"Không tìm thấy hồ sơ mã {code.strip().upper()} tại quầy này.")
         try:
-            record = fetch(code)
+            record = self.client.centre_dossier(code)
         except ServiceError as exc:
             if exc.status == 404:
                 raise NotFound(

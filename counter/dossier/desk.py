@@ -26,7 +26,7 @@ from app.core.reception import build_dossier, check_draft, resume_due
 from app.core.vn_holidays import vn_calendar
 from app.core.workcalendar import WorkCalendar
 from app.store.dossier_store import DossierStore
-from printing.dossier_prints import CentreHeader, receipt_of, refusal_of, supplement_of
+from printing.dossier_prints import CentreHeader, centre_header, receipt_of, refusal_of, supplement_of
 from printing.errors import PrintError
 from printing.output import PrintTarget, print_document
 
@@ -37,6 +37,10 @@ PRINT_TARGET_KEY = "print_target"
 UNIT_CODE_KEY = "unit_code"
 DEFAULT_UNIT_CODE = "000.00.00.X00"
 PAGE_BASE_KEY = "header.page_base"  # the centre's board address for phones, last learned from the service
+# What the forms print about the centre, as the installer set it at this counter (--agency, --place, --hotline…):
+# it wins over what the service says. page_base: learned from the service (set_page_base).
+HEADER_KEYS = ("agency", "unit", "place", "collect_at", "hotline", "lookup_where", "lookup_url", "page_base")
+CENTRE_NAME_KEY, COMMUNE_KEY = "centre.name", "centre.commune"  # last learned from the service's /api/health
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,26 @@ class DossierDesk:
 
     def procedure(self, code: str) -> Procedure | None:
         return next((p for p in self.catalog.procedures if p.code == code), None)
+
+    def saved_header(self) -> CentreHeader:
+        """The forms' header from the counter's settings: the centre's name and commune last learned from the
+        service, under what the installer set here."""
+        given = {key: self.store.setting(f"header.{key}") for key in HEADER_KEYS}
+        return centre_header(self.store.setting(CENTRE_NAME_KEY), self.store.setting(COMMUNE_KEY), **given)
+
+    def learn_from_service(self, service_url: str, health: Mapping[str, Any]) -> None:
+        """What /api/health says about the centre: where phones open its pages (set_page_base), its name and its
+        commune for the forms' header ("UBND xã Đông Hưng", "Trung tâm Phục vụ hành chính công xã Đông Hưng").
+        Kept for the next start, which may be offline."""
+        self.set_page_base(phone_page_base(service_url, health))
+        name, commune = str(health.get("centre") or ""), str(health.get("commune") or "")
+        changed = False
+        for key, value in ((CENTRE_NAME_KEY, name), (COMMUNE_KEY, commune)):
+            if value and value != self.store.setting(key):
+                self.store.set_setting(key, value)
+                changed = True
+        if changed:  # swapped whole: a print on another worker sees the old header or the new one
+            self.header = self.saved_header()
 
     def set_page_base(self, page_base: str) -> None:
         """Where phones open the centre's pages (Mẫu 01's status link); kept for the next start, which may be

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from app.client.api import QueueApi
 from app.core.clock import Clock, SystemClock
 from app.paths import default_catalog_path
 from app.store.catalog_file import load_catalog_file
@@ -14,8 +15,9 @@ from counter.dossier.controller import DossierController
 from counter.dossier.desk import DossierDesk, open_desk
 from printing.dossier_prints import CentreHeader
 
-# page_base: the centre's board address, learned from the service (DossierController.learn_page_base)
-HEADER_KEYS = ("agency", "unit", "place", "collect_at", "hotline", "lookup_where", "lookup_url", "page_base")
+if TYPE_CHECKING:
+    from counter.controller import CounterController
+    from counter.session import CounterClient
 
 
 def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
@@ -57,19 +59,17 @@ def open_counter_desk(args: argparse.Namespace, clock: Clock | None = None) -> D
         value = getattr(args, key, None)
         if value:
             desk.store.set_setting(f"header.{key}", " ".join(value.split()))
-    saved = {key: desk.store.setting(f"header.{key}") for key in HEADER_KEYS}
-    desk.header = CentreHeader(**{k: v for k, v in saved.items() if v})
+    desk.header = desk.saved_header()  # the centre's name as last learned from the service (learn_from_service)
     return desk
 
 
-def dossier_controller(desk: DossierDesk, ctl: Any, client: Any) -> DossierController:
+def dossier_controller(desk: DossierDesk, ctl: CounterController, client: QueueApi) -> DossierController:
     """The clerk is whoever is signed in at the counter; numbers come from the service through `client`."""
 
     def who() -> tuple[str, str, int]:
         return ctl.username or "", ctl.display_name, int(ctl.counter_id or 0)
 
-    fetch = getattr(client, "dossier_codes", None)
-    return DossierController(desk, who, fetch, client=client)
+    return DossierController(desk, who, client.dossier_codes, client=client)
 
 
 def provincial_config(args: argparse.Namespace, unit_code: str) -> Any:
@@ -83,19 +83,16 @@ def provincial_config(args: argparse.Namespace, unit_code: str) -> Any:
     return None
 
 
-def sync_service(args: argparse.Namespace, desk: DossierDesk, client: Any) -> Any:
-    """Workers for the centre (when the counter talks to a real service) and the province (when configured)."""
+def sync_service(args: argparse.Namespace, desk: DossierDesk, centre: CounterClient | None) -> Any:
+    """Workers for the centre (`centre`: the service over HTTP; None in the demo) and the province (when
+    configured)."""
     from app.sync.centre_sink import CentreSink
     from app.sync.gateway import ProvincialSink
     from counter.sync.service import SyncService, working_seconds_of
 
     sinks: list[Any] = []
-    from app.client.fake import FakeQueueClient
-
-    base_url = getattr(client, "base_url", None)
-    if base_url and not isinstance(client, FakeQueueClient):  # the --demo fake has no HTTP side
-        ca_file = getattr(client, "ca_file", None)  # the centre's pinned CA under https
-        sinks.append(CentreSink(base_url, lambda: getattr(client, "token", None), ca_file=ca_file))
+    if centre is not None:  # with the clerk's token, pinning the centre's CA under https
+        sinks.append(CentreSink(centre.base_url, lambda: centre.token, ca_file=centre.ca_file))
     config = provincial_config(args, desk.unit_code)
     if config is not None:
         sinks.append(ProvincialSink(config))

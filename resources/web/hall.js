@@ -159,6 +159,8 @@ var MotcuaHall = (function () {
         var removed = payload.removed || [];
         for (var i = 0; i < removed.length; i++) { forget(asInt(removed[i])); }
         resync = true;
+      } else if (kind === "centre.changed") {
+        resync = true;  // rule 8: the director changed the settings
       }
       return { fresh: true, resync: resync, call: noteCall(kind, payload, ticket, seq) };
     };

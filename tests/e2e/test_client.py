@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-import socketserver
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -32,6 +30,7 @@ from app.client.queue_client import (
     ServiceUnavailable,
 )
 from app.service.launcher import ServerProcess, start_server
+from tests.support.fault_relay import FaultRelay
 
 WAIT = 30  # seconds a wait may take before the test fails; nothing sleeps to synchronise
 
@@ -195,75 +194,12 @@ def test_the_same_key_twice_is_one_ticket(client: QueueClient) -> None:
     assert [t["number"] for t in client.queue()["waiting"]] == ["D002"]
 
 
-class LossyProxy(socketserver.ThreadingTCPServer):
-    """A TCP relay to the service. The first `lose` connections deliver the request but lose the answer,
-    as when a cable drops after the service committed: the client has to retry."""
-
-    allow_reuse_address = True
-    block_on_close = True  # server_close() joins every relay thread: no socket outlives the test
-
-    def __init__(self, upstream_url: str, lose: int) -> None:
-        parts = urlsplit(upstream_url)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.lose = lose
-        self.lost = threading.Event()
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Relay)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def close(self) -> None:
-        self.shutdown()
-        with self.lock:
-            for s in self.sockets:
-                with suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-        self.server_close()
-        self.thread.join(WAIT)
-
-
-class _Relay(socketserver.BaseRequestHandler):
-    server: LossyProxy
-
-    def handle(self) -> None:
-        proxy = self.server
-        with socket.create_connection(proxy.upstream) as upstream:
-            with proxy.lock:
-                lose = proxy.lose > 0
-                proxy.lose -= int(lose)
-                proxy.sockets += [self.request, upstream]
-            forward = threading.Thread(target=_pipe, args=(self.request, upstream, None))
-            forward.start()
-            _pipe(upstream, self.request, proxy.lost if lose else None)
-            forward.join(WAIT)
-
-
-def _pipe(src: socket.socket, dst: socket.socket, lose: threading.Event | None) -> None:
-    try:
-        while data := src.recv(65536):
-            if lose is not None:  # the service has answered (so it has committed); drop the answer
-                lose.set()
-                break
-            dst.sendall(data)
-    except OSError:
-        pass
-    finally:
-        for s in (src, dst):
-            with suppress(OSError):
-                s.shutdown(socket.SHUT_RDWR)
-
-
 @pytest.mark.parametrize("command", ["issue", "call_next", "cancel"])
 def test_a_lost_answer_is_retried_safely(server: ServerProcess, command: str) -> None:
     with QueueClient(server.url, server.admin_token) as direct:
         first = direct.issue("HT")
         direct.issue("HT")
-        proxy = LossyProxy(server.url, lose=1)
+        proxy = FaultRelay(server.url, lose_answers=1).start()  # the first answer is lost: the client retries
         try:
             result: dict[str, Any] | None
             with QueueClient(proxy.url, server.admin_token) as relayed:
@@ -274,7 +210,7 @@ def test_a_lost_answer_is_retried_safely(server: ServerProcess, command: str) ->
                 else:  # the service keeps no key for cancel: the client recognises its own earlier success
                     result = relayed.cancel(first["id"])
         finally:
-            proxy.close()
+            proxy.stop()
         assert proxy.lost.is_set(), "the first answer was not lost: the test proved nothing"
         assert result is not None
         queue = direct.queue()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from app.service.launcher import ServerProcess
@@ -40,13 +41,16 @@ def test_a_broken_voice_pack_stops_at_start_with_a_vietnamese_message(tmp_path: 
     assert "Không tìm thấy thư mục giọng đọc" in done.stderr
 
 
-def test_screenshots_in_both_orientations(tmp_path: Path) -> None:
-    done = run_display("--screenshot", str(tmp_path))
+@pytest.mark.parametrize("size", [None, (720, 1280)], ids=["default", "720x1280"])
+def test_screenshots_of_every_screen_at_the_asked_size(tmp_path: Path, size: tuple[int, int] | None) -> None:
+    done = run_display("--demo", "--screenshot", str(tmp_path), *(["--size", f"{size[0]}x{size[1]}"] if size else []))
     assert done.returncode == 0, done.stderr
+    sizes = [size] if size else [(1920, 1080), (1080, 1920)]  # without --size: both orientations
     names = {p.stem for p in tmp_path.glob("*.png")}
-    for orientation, size in (("landscape", (1920, 1080)), ("portrait", (1080, 1920))):
-        for state in ("idle", "normal", "called", "offline"):
-            name = f"display-{orientation}-{state}"
+    assert len(names) == 5 * len(sizes)
+    for w, h in sizes:
+        for state in ("idle", "normal", "called", "recall", "offline"):
+            name = f"display-{w}x{h}-{state}"
             assert name in names
             with Image.open(tmp_path / f"{name}.png") as image:
-                assert image.size == size
+                assert image.size == (w, h)

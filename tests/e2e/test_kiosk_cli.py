@@ -61,8 +61,20 @@ def test_screenshots_of_every_main_screen_at_the_asked_size(tmp_path: Path, size
 
 
 def test_a_kiosk_can_host_the_centre_service_itself(tmp_path: Path) -> None:
-    done = run_kiosk("--smoke-test", "--host-service", str(tmp_path / "data"), "--port", "0")
+    data = str(tmp_path / "data")
+    done = run_kiosk("--smoke-test", "--host-service", data, "--port", "0", "--commune", "Đông Hưng")
     assert done.returncode == 0, done.stderr
-    assert "kiosk ok" in done.stdout
+    assert "kiosk ok: Trung tâm Phục vụ hành chính công xã Đông Hưng" in done.stdout
     assert (tmp_path / "data" / "queue.db").exists()
     assert (tmp_path / "data" / "tls" / "ca.pem").exists()  # bound to the LAN: HTTPS, the kiosk pins that CA
+    again = run_kiosk("--smoke-test", "--host-service", data, "--port", "0")  # the folder keeps the name
+    assert again.returncode == 0, again.stderr
+    assert "xã Đông Hưng" in again.stdout
+
+
+def test_a_kiosk_hosting_a_fresh_service_asks_for_the_commune(tmp_path: Path) -> None:
+    done = run_kiosk("--smoke-test", "--host-service", str(tmp_path / "data"), "--port", "0")
+    assert done.returncode == 2
+    assert "--commune" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "data" / "queue.db").exists()

@@ -1,7 +1,7 @@
 """The outbox under faults, end to end: exactly one of everything at the province and at the centre.
 
 Real child processes (the provincial simulator, the centre service, `python -m app sync`), a TCP proxy that
-cuts connections mid-request and mid-response (tests/e2e/fault_proxy.py), SIGKILL in the middle of a drain,
+cuts connections mid-request and mid-response (tests/support/fault_relay.py), SIGKILL in the middle of a drain,
 a dossier changed while it is in flight, and a stub province answering garbage. Loopback only.
 """
 
@@ -53,7 +53,7 @@ from app.sync.simulator import SimulatorProcess
 from app.sync.simulator_store import DEFAULT_PASSWORD, DEFAULT_USERNAME, ProvinceStore
 from app.sync.sink import Delivered, Sink, wanted_files
 from app.sync.worker import Drain
-from tests.e2e.fault_proxy import FaultProxy
+from tests.support.fault_relay import FaultRelay
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = "000.00.12.H48"
@@ -216,8 +216,8 @@ def test_faults_on_both_links_still_give_exactly_one_of_everything(
         clock = ManualClock(datetime.now(UTC))
         with (
             SimulatorProcess.start(tmp_path / "sim", fail_rate=0.3, seed=5, slow_seconds=0.6) as sim,
-            FaultProxy(sim.url, rate=0.25, seed=11) as to_province,
-            FaultProxy(server.url, rate=0.3, seed=12) as to_centre,
+            FaultRelay(sim.url, rate=0.25, seed=11) as to_province,
+            FaultRelay(server.url, rate=0.3, seed=12) as to_centre,
             loopback_session(close_each=True) as province_http,
             loopback_session(close_each=True) as centre_http,
         ):

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import socket
-import socketserver
 import threading
 from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -26,6 +21,7 @@ from counter.controller import DIRECTOR_REFUSED, CounterController
 from counter.session import CounterClient
 from counter.state import QueueModel, available
 from counter.window import CounterWindow
+from tests.support.fault_relay import FaultRelay
 
 WAIT = 30_000  # ms a wait may take before the test fails; nothing sleeps to synchronise
 PIN = "482913"
@@ -153,7 +149,8 @@ def test_sign_in_call_recall_serve_and_finish(qtbot: QtBot, server: ServerProces
     assert (current(window) or {})["number"] == first["number"]
     assert panel.number.text() == "A001"
     assert "Đã gọi số A001" in panel.strip.text()
-    assert enabled(window) == {"F2", "F3", "F5", "F6"}
+    assert enabled(window) == {"F2", "F3", "F6"}  # F5 "Vắng mặt" waits for the third call
+    assert panel.buttons["F5"].caption == "sau 3 lần gọi"
     assert [panel.next_table.item(r, 0).text() for r in range(panel.next_table.rowCount())] == [second["number"]]
 
     key(qtbot, window, Qt.Key.Key_F2, "recall")
@@ -180,11 +177,20 @@ def test_no_show_by_key_and_after_the_call_limit(qtbot: QtBot, server: ServerPro
     window = app.open(server.url)
     sign_in(qtbot, window)
     key(qtbot, window, Qt.Key.Key_F1)
-    key(qtbot, window, Qt.Key.Key_F5, "no_show")  # right after one call: the ticket promised three
+    assert window.ctl.model.call_count_max == 3  # the centre's rule, from the snapshot
+    assert not window.panel.buttons["F5"].isEnabled()  # right after one call: the ticket promised three
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert not window.ctl.busy  # nothing was sent
+    with qtbot.waitSignal(window.ctl.action_finished, timeout=WAIT) as refused:
+        window.ctl.act("no_show")  # what a stale screen would send: the service says why not
+    assert refused.args == ["no_show", False]
     assert "sau 3 lần gọi" in window.panel.strip.text()
     assert (current(window) or {})["number"] == "A001"
     key(qtbot, window, Qt.Key.Key_F2)
+    assert not window.panel.buttons["F5"].isEnabled()
     key(qtbot, window, Qt.Key.Key_F2)
+    assert window.panel.buttons["F5"].isEnabled()
+    assert window.panel.buttons["F5"].caption == ""
     key(qtbot, window, Qt.Key.Key_F5, "no_show")
     assert "Đã ghi số A001 là vắng mặt" in window.panel.strip.text()
     assert current(window) is None
@@ -351,108 +357,14 @@ def test_the_window_stays_responsive_while_an_action_is_on_its_way(
     assert (current(window) or {})["number"] == "A001"
 
 
-class HoldingRelay(socketserver.ThreadingTCPServer):
-    """A TCP relay to the service. `hold_call` makes it keep the next call-next answer (the service has
-    committed) until `release` is set, then drop it; `blocked` shuts the app out entirely."""
-
-    allow_reuse_address = True
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, upstream_url: str) -> None:
-        parts = urlsplit(upstream_url)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.hold_call = threading.Event()
-        self.answer_held = threading.Event()
-        self.release = threading.Event()
-        self.blocked = False
-        self.call_keys: list[str] = []
-        self.sockets: list[socket.socket] = []
-        self.lock = threading.Lock()
-        super().__init__(("127.0.0.1", 0), _Relay)
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def cut(self) -> None:
-        with self.lock:
-            for s in self.sockets:
-                with suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-            self.sockets.clear()
-
-    def close(self) -> None:
-        self.release.set()
-        self.shutdown()
-        self.cut()
-        self.server_close()
-        self.thread.join(WAIT / 1000)
-
-
-class _Relay(socketserver.BaseRequestHandler):
-    server: HoldingRelay
-
-    def handle(self) -> None:
-        relay = self.server
-        if relay.blocked:
-            return
-        try:
-            upstream = socket.create_connection(relay.upstream, timeout=5)
-        except OSError:
-            return  # the service is down: the app sees the connection drop
-        upstream.settimeout(None)
-        holding = threading.Event()
-        with upstream:
-            with relay.lock:
-                relay.sockets += [self.request, upstream]
-            forward = threading.Thread(target=self._requests, args=(upstream, holding), daemon=True)
-            forward.start()
-            try:
-                while data := upstream.recv(65536):
-                    if holding.is_set():  # the answer to the held call-next: keep it, then lose it
-                        relay.answer_held.set()
-                        relay.release.wait(WAIT / 1000)
-                        break
-                    self.request.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (self.request, upstream):
-                    with suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-            forward.join(WAIT / 1000)
-
-    def _requests(self, upstream: socket.socket, holding: threading.Event) -> None:
-        relay = self.server
-        try:
-            while data := self.request.recv(65536):
-                if b"/call-next" in data:
-                    found = re.search(rb"Idempotency-Key: ([^\r\n]+)", data, re.IGNORECASE)
-                    with relay.lock:
-                        relay.call_keys.append(found.group(1).decode() if found else "")
-                    if relay.hold_call.is_set():
-                        relay.hold_call.clear()
-                        holding.set()
-                upstream.sendall(data)
-        except OSError:
-            pass
-        finally:
-            with suppress(OSError):
-                upstream.shutdown(socket.SHUT_WR)
-
-
 @pytest.fixture
-def relay(server: ServerProcess) -> Iterator[HoldingRelay]:
-    proxy = HoldingRelay(server.url)
-    yield proxy
-    proxy.close()
+def relay(server: ServerProcess) -> Iterator[FaultRelay]:
+    with FaultRelay(server.url, io_timeout=None) as proxy:  # the app's connections may idle as long as it likes
+        yield proxy
 
 
 def test_service_killed_mid_call_then_back_resyncs_and_calls_once(
-    qtbot: QtBot, server: ServerProcess, relay: HoldingRelay, app: App, tmp_path: Path
+    qtbot: QtBot, server: ServerProcess, relay: FaultRelay, app: App, tmp_path: Path
 ) -> None:
     add_user(server, "lan")
     kiosk = kiosk_token(server)
@@ -463,13 +375,13 @@ def test_service_killed_mid_call_then_back_resyncs_and_calls_once(
     ctl = window.ctl
     port = int(server.url.rsplit(":", 1)[1])
 
-    relay.hold_call.set()
+    relay.hold(b"/call-next")  # the service will call A001; the answer stays in the relay, then is lost
     qtbot.keyClick(window, Qt.Key.Key_F1)
     qtbot.waitUntil(relay.answer_held.is_set, timeout=WAIT)  # the service called A001; the app does not know
     server.kill()
     relay.blocked = True  # the app stays cut off until the test lets it back
     relay.cut()
-    relay.release.set()
+    relay.release()
     qtbot.waitUntil(lambda: window.banner.isVisible() and ctl.pending is not None and not ctl.busy, timeout=WAIT)
     assert "Mất kết nối" in window.banner.text()
     assert enabled(window) == set()
@@ -489,9 +401,10 @@ def test_service_killed_mid_call_then_back_resyncs_and_calls_once(
         queue = queue_of(again)
         assert [t["number"] for t in queue["waiting"]] == ["A002", "A003"]  # nobody else was called
         assert [c["current"]["number"] for c in queue["counters"] if c["current"]] == ["A001"]
-        assert len(relay.call_keys) >= 2
-        assert len(set(relay.call_keys)) == 1  # every send of that press carried the same key
-        assert enabled(window) == {"F2", "F3", "F5", "F6"}
+        call_keys = relay.header_values(b"/call-next", "Idempotency-Key")
+        assert len(call_keys) >= 2
+        assert len(set(call_keys)) == 1  # every send of that press carried the same key
+        assert enabled(window) == {"F2", "F3", "F6"}
     finally:
         window.close()
         again.stop()
@@ -541,6 +454,28 @@ def test_transfer_outranks_an_older_call() -> None:
     assert model.apply_ticket(moved)
     assert not model.apply_ticket(_ticket(1, "called", 3, 1))
     assert model.current(1) is None
+
+
+def test_no_show_waits_for_the_centres_rule_and_groups_keep_their_order() -> None:
+    model = QueueModel()
+    snapshot = {**_snapshot(1, _ticket(1, "called", 1, 1), _ticket(2, "waiting")), "policy": {"call_count_max": 2}}
+    snapshot["groups"] = [{"code": "CT", "name": "Chứng thực", "prefix": "B"},
+                          {"code": "HT", "name": "Hộ tịch", "prefix": "A"},
+                          {"code": "DD", "name": "Đất đai", "prefix": "D"}]  # fmt: skip
+    snapshot["counters"][0]["groups"] = {"HT": 2, "DD": 1, "CT": 2}
+    assert model.load(snapshot)
+    assert model.call_count_max == 2
+    assert not available(model, 1, online=True, busy=False)["no_show"]  # one call of two
+    model.apply_ticket(_ticket(1, "called", 2, 1))
+    assert available(model, 1, online=True, busy=False)["no_show"]
+    order = [(g["code"], g["own"]) for g in model.my_groups(1)]
+    assert order == [("DD", True), ("CT", False), ("HT", False)]  # own first, then the centre's order
+    model.apply_ticket(_ticket(3, "waiting", group="CT"))
+    assert [g["code"] for g in model.my_groups(1)] == ["DD", "CT", "HT"]  # counts change, the order does not
+    older = QueueModel()
+    assert older.load(_snapshot(1, _ticket(1, "called", 1, 1)))  # a service without the rule in its snapshot
+    assert older.call_count_max is None
+    assert available(older, 1, online=True, busy=False)["no_show"]  # the service decides
 
 
 def admin_auth(server: ServerProcess) -> dict[str, str]:

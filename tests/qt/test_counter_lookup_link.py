@@ -83,3 +83,29 @@ def test_a_counter_on_the_services_own_pc_keeps_the_code_on_mau_01(qtbot: QtBot,
         assert desk.header.page_base == ""  # a phone cannot open 127.0.0.1
     finally:
         desk.store.close()
+
+
+def test_the_forms_header_learns_the_centres_name_and_commune(qtbot: QtBot, tmp_path: Path) -> None:
+    name = "Trung tâm Phục vụ hành chính công xã Đông Hưng"
+    health = {"status": "ok", "centre": name, "commune": "xã Đông Hưng", "board_port": 8711}
+    desk = open_counter_desk(parse_args(["--data", str(tmp_path / "counter"), "--hotline", "0221 3851 234"]))
+    try:
+        assert desk.header.agency == "UBND xã"  # nothing heard from the service yet
+        ctl = DossierController(desk, lambda: ("canbo1", "Lê", 1), client=Centre("https://10.0.0.2:8710", health))
+        ctl.learn_page_base()
+        qtbot.waitUntil(lambda: ctl.page_base_learned, timeout=10_000)
+        assert desk.header.agency == "UBND xã Đông Hưng"
+        assert desk.header.unit == name
+        assert desk.header.place == "Đông Hưng"
+        assert desk.header.collect_at == f"Bộ phận trả kết quả, {name}"
+        assert desk.header.hotline == "0221 3851 234"
+        assert desk.header.page_base == "http://10.0.0.2:8711"
+    finally:
+        desk.store.close()
+    # the next start (perhaps offline) has the name; what the installer gives here wins over the service's
+    again = open_counter_desk(parse_args(["--data", str(tmp_path / "counter"), "--agency", "UBND XÃ ĐÔNG HƯNG"]))
+    try:
+        assert again.header.unit == name
+        assert again.header.agency == "UBND XÃ ĐÔNG HƯNG"
+    finally:
+        again.store.close()

@@ -1,4 +1,5 @@
-"""The in-process fake answers like the centre service: same shapes, codes and Vietnamese messages."""
+"""The in-process fake answers like the centre service: same shapes, codes and Vietnamese messages, and the same
+refusals role by role (the rules come from app/core for both; the table below runs each call on both)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.client.fake import FORBIDDEN_MESSAGE, UNAUTHORIZED_MESSAGE, FakeEventStream, FakeQueueClient, demo_fake
-from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueApi, ServiceError, ServiceUnavailable
+from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueApi, QueueClient, ServiceError, ServiceUnavailable
 from app.core.clock import ManualClock
-from app.service.errors import _STATUS_MESSAGES
+from tests.support.in_process import in_process_client
+
+Env = tuple[TestClient, dict[str, str], ManualClock]
 
 
 @pytest.fixture
@@ -131,22 +135,118 @@ def test_empty_group_gets_the_services_validation_message(fake: FakeQueueClient)
     assert caught.value.details == {"fields": ["body.group"]}
 
 
-def test_roles_answer_like_the_service() -> None:
-    assert _STATUS_MESSAGES[401] == UNAUTHORIZED_MESSAGE
-    assert _STATUS_MESSAGES[403] == FORBIDDEN_MESSAGE
-    with FakeQueueClient(role=None) as anonymous, FakeQueueClient(role="kiosk") as kiosk:
-        assert anonymous.groups()  # reads need no token
+def test_roles_answer_like_the_service(env: Env) -> None:
+    service, _admin, _clock = env
+    anonymous = service.post("/api/tickets", json={"group": "HT"}).json()
+    assert (anonymous["error"], anonymous["message"]) == ("http_401", UNAUTHORIZED_MESSAGE)
+    with FakeQueueClient(role=None) as nobody, FakeQueueClient(role="kiosk") as kiosk:
+        assert nobody.groups()  # reads need no token
         with pytest.raises(ServiceError) as caught:
-            anonymous.issue("HT")
-        assert (caught.value.status, caught.value.code, caught.value.message) == (
-            401,
-            "http_401",
-            _STATUS_MESSAGES[401],
-        )
+            nobody.issue("HT")
+        assert (caught.value.status, caught.value.code, caught.value.message) == (401, "http_401", UNAUTHORIZED_MESSAGE)
         assert kiosk.issue("HT")["number"] == "A001"
         with pytest.raises(ServiceError) as caught:
             kiosk.call_next(1)
-        assert (caught.value.status, caught.value.code) == (403, "http_403")
+        assert (caught.value.status, caught.value.code, caught.value.message) == (403, "http_403", FORBIDDEN_MESSAGE)
+
+
+# --- the fake and the service, call by call and role by role ------------------------------------------------
+
+ROLES = [None, "display", "kiosk", "counter", "director", "admin"]
+BOUND = 1  # the counter a "counter" device is bound to, on both sides
+
+
+def _issue_then_cancel(api: QueueApi) -> object:
+    return api.cancel(int(api.issue("DD")["id"]))
+
+
+# (name, call): run in this order on both sides, after the same two tickets were issued by the admin
+CALLS: list[tuple[str, Callable[[QueueApi], object]]] = [
+    ("health", lambda api: api.health()),
+    ("groups", lambda api: api.groups()),
+    ("counters", lambda api: api.counters()),
+    ("priorities", lambda api: api.priorities()),
+    ("catalog", lambda api: api.catalog()),
+    ("display_notice", lambda api: api.display_notice()),
+    ("queue", lambda api: api.queue()),
+    ("stats_today", lambda api: api.stats_today()),
+    ("ticket", lambda api: api.ticket(1)),
+    ("ticket unknown", lambda api: api.ticket(12345)),
+    ("ticket id 0", lambda api: api.ticket(0)),
+    ("issue", lambda api: api.issue("HT")),
+    ("issue unknown group", lambda api: api.issue("ZZZ")),
+    ("issue empty group", lambda api: api.issue("")),
+    ("issue long priority", lambda api: api.issue("HT", "x" * 33)),
+    ("issue by fax", lambda api: api.issue("HT", channel="fax")),
+    ("cancel own", _issue_then_cancel),
+    ("cancel another's", lambda api: api.cancel(2)),
+    ("recall none called", lambda api: api.recall(BOUND)),
+    ("call next", lambda api: api.call_next(BOUND)),
+    ("call next elsewhere", lambda api: api.call_next(BOUND + 1)),
+    ("call next counter 0", lambda api: api.call_next(0)),
+    ("recall", lambda api: api.recall(BOUND)),
+    ("start", lambda api: api.start(BOUND)),
+    ("transfer unknown group", lambda api: api.transfer(BOUND, "ZZZ")),
+    ("finish", lambda api: api.finish(BOUND)),
+    ("no show none called", lambda api: api.no_show(BOUND)),
+    ("pause for a nap", lambda api: api.pause(BOUND, "nap")),
+    ("pause", lambda api: api.pause(BOUND, "break")),
+    ("resume", lambda api: api.resume(BOUND)),
+    ("resume elsewhere", lambda api: api.resume(BOUND + 1)),
+    ("dossier codes", lambda api: api.dossier_codes()),
+    ("centre dossier unknown", lambda api: api.centre_dossier("x-0001")),
+]
+
+
+def outcome(call: Callable[[QueueApi], object], api: QueueApi) -> tuple[object, ...]:
+    """What a caller sees: the refusal (status, code, message, details), or that it went through, with what the
+    caller's role decides of the answer (a public queue has no priority, per-clerk figures are the director's)."""
+    try:
+        answer = call(api)
+    except ServiceError as exc:
+        return ("refused", exc.status, exc.code, exc.message, exc.details)
+    if isinstance(answer, dict) and "waiting" in answer:
+        return ("ok", sorted({key for ticket in answer["waiting"] for key in ticket}))
+    if isinstance(answer, dict) and "issued" in answer:
+        return ("ok", "by_clerk" in answer)
+    return ("ok",)
+
+
+def token_for(service: TestClient, admin: dict[str, str], role: str | None) -> str | None:
+    """A bearer token acting as `role`: a device's (a counter device bound to BOUND), or a director's session."""
+    if role is None:
+        return None
+    if role == "admin":
+        return admin["Authorization"].removeprefix("Bearer ")
+    if role == "director":
+        user = {"username": "giamdoc", "display_name": "Trần Văn Giám", "role": "director", "secret": "pass-1234-xyz"}
+        assert service.post("/api/users", json=user, headers=admin).status_code == 201
+        signed = service.post("/api/sessions", json={"username": "giamdoc", "secret": user["secret"]})
+        assert signed.status_code == 201, signed.text
+        return str(signed.json()["token"])
+    body = {"name": f"{role} thử", "role": role, "counter": BOUND if role == "counter" else None}
+    made = service.post("/api/devices", json=body, headers=admin)
+    assert made.status_code == 201, made.text
+    return str(made.json()["token"])
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[str(r) for r in ROLES])
+def test_fake_and_service_agree_call_by_call(env: Env, role: str | None) -> None:
+    service, admin, _clock = env
+    with in_process_client(service, admin["Authorization"].removeprefix("Bearer ")) as seeding:
+        for _ in range(2):
+            seeding.issue("HT")
+    with FakeQueueClient(clock=ManualClock(), role="admin", counter=BOUND) as fake:
+        for _ in range(2):
+            fake.issue("HT")
+        fake.role = role
+        real: QueueClient
+        with in_process_client(service, token_for(service, admin, role)) as real:
+            seen = [(name, outcome(call, real), outcome(call, fake)) for name, call in CALLS]
+    differ = [f"{name}: service {mine}, fake {theirs}" for name, mine, theirs in seen if mine != theirs]
+    assert not differ, "\n".join(differ)
+    refused = {name for name, mine, _theirs in seen if mine[0] == "refused"}
+    assert refused != {name for name, _call in CALLS}, "every call refused: the table proved nothing for this role"
 
 
 def test_unavailable_fails_every_call_until_back(fake: FakeQueueClient) -> None:

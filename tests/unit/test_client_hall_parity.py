@@ -144,13 +144,16 @@ ws.onopen();
 for (const e of input.events) { ws.onmessage({ data: JSON.stringify(e) }); }
 process.stdout.write(JSON.stringify({ url: ws.url, board: elements.board.innerHTML, waiting: elements.waiting.innerHTML,
   number: elements["call-number"].textContent, counter: elements["call-counter"].textContent,
-  label: elements["call-label"].textContent }));
+  label: elements["call-label"].textContent, recent: elements.recent.innerHTML,
+  recentClass: elements["recent-wrap"].className }));
 """
 
 
 def test_the_board_page_shows_what_the_model_shows() -> None:
-    """Not only hall.js: the page's own script renders the model's views (rows, chips, the hero)."""
+    """Not only hall.js: the page's own script renders the model's views (rows with what each counter serves, chips,
+    the hero, the earlier calls) by the Qt display's rules (app/display/texts.py)."""
     from app.client.hall import HallModel
+    from app.display.texts import earlier_calls, home_prefixes
     from app.service.display_page import board_page
 
     rec = record_two_days(public=True)
@@ -166,10 +169,24 @@ def test_the_board_page_shows_what_the_model_shows() -> None:
     for message in half:
         model.apply_event(message)
     assert page["url"] == "ws://10.0.0.2:8711/api/events?since=0"
-    row = r'<div class="row (\w+)"><span class="name">(.*?)</span><span class="val">(.*?)</span></div>'
-    rows = [(s, unescape(n), unescape(v)) for s, n, v in re.findall(row, page["board"])]
-    assert rows == [(c.status, c.name, c.value) for c in model.counter_views()]
-    assert any(status in ("called", "serving") for status, _, _ in rows)
+    row = (
+        r'<div class="row (\w+)"><span class="name">(.*?)</span><span class="serves">(.*?)</span>'
+        r'<span class="break"></span><span class="val">(.*?)</span></div>'
+    )
+    rows = [(s, unescape(n), tuple(re.findall(r"<b>(.*?)</b>", b)), unescape(v))
+            for s, n, b, v in re.findall(row, page["board"])]  # fmt: skip
+    assert rows == [
+        (c.status, c.name, home_prefixes((model.counter_row(c.id) or {}).get("groups"), model.groups), c.value)
+        for c in model.counter_views()
+    ]
+    assert any(status in ("called", "serving") for status, _, _, _ in rows)
+    assert all(letters for _, _, letters, _ in rows)
+    cells = re.findall(r'<div class="rc"><span class="num">(.*?)</span><span class="ctr">(.*?)</span></div>',
+                       page["recent"])  # fmt: skip
+    earlier = earlier_calls(model.recent_calls)
+    assert earlier, "the recorded day has calls before the last one"
+    assert [(n, unescape(c)) for n, c in cells] == [(c.number, c.counter_name) for c in earlier]
+    assert "empty" not in page["recentClass"]
     chips = re.findall(r'<div class="chip( shut)?"><span class="pfx">(.*?)</span><span class="gname">(.*?)</span>'
                        r'<span class="cnt">(\d+)</span></div>', page["waiting"])  # fmt: skip
     assert [(not shut, p, unescape(n), int(c)) for shut, p, n, c in chips] == [

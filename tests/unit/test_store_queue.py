@@ -617,6 +617,19 @@ def test_snapshot_of_a_fresh_store(store: QueueStore) -> None:
     assert all(c["status"] == "closed" and c["current"] is None for c in snapshot["counters"])
     assert snapshot["counters"][0]["name"] == "Quầy 1"
     assert snapshot["counters"][0]["groups"]["HT"] == 1
+    assert snapshot["policy"] == {"call_count_max": 3}  # the counter's F5 waits for the third call
+
+
+def test_the_snapshot_carries_the_centres_no_show_rule(open_store: Callable[..., QueueStore]) -> None:
+    """A counter shows F5 "Vắng mặt" only from the call the centre's rule asks for: the snapshot says which."""
+
+    def centre() -> Centre:
+        base = the_default_centre()
+        return dataclasses.replace(base, policy=dataclasses.replace(base.policy, call_count_max=5))
+
+    store = open_store(centre)
+    assert store.snapshot()["policy"] == {"call_count_max": 5}
+    assert store.snapshot(public=True)["policy"] == {"call_count_max": 5}  # a board may know it too
 
 
 def test_snapshot_shows_the_hall(store: QueueStore, clock: ManualClock) -> None:

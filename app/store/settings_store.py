@@ -1,0 +1,93 @@
+"""The settings a director owns, kept in the centre's configuration with an audit row per change.
+
+A change is one writer transaction: the day's issued counts are read inside it (a cap is checked against what was
+really issued, not against a count from a moment before), the new configuration and its audit rows are written,
+and a `centre.changed` event tells every screen to fetch the queue again. The store's `centre` is swapped on the
+writer thread before the commit, so the next command already issues and calls by the new rules.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from app.core.centre import DEFAULT_NOTICE
+from app.core.centre_codec import centre_from_dict, centre_to_dict
+from app.core.centre_settings import SettingChange, apply_settings, notice_of, setting_changes, settings_view
+from app.core.clock import local_day, to_iso
+from app.store.queue_store import QueueStore
+from app.store.writer import Tx
+
+AUDIT_LIMIT = 200
+NOTICE_KEY = "setting:display_notice"  # QueueStore.setting("display_notice"): the hall board's line (display_page.py)
+
+
+def issued_today(conn: sqlite3.Connection, day: date) -> dict[str, int]:
+    return {str(g): int(n) for g, n in conn.execute("SELECT grp, issued FROM day_counters WHERE day=?",
+                                                     [day.isoformat()])}  # fmt: skip
+
+
+class SettingsStore:
+    def __init__(self, store: QueueStore) -> None:
+        self.store = store
+
+    def view(self) -> dict[str, Any]:
+        """The editable settings and today's issued counts (the lowest cap each group may get now)."""
+        today = self.store.today()
+        notice = self.store.setting(NOTICE_KEY.removeprefix("setting:"))
+        return {**settings_view(self.store.centre), "issued_today": issued_today(self.store.reader(), today),
+                "day": today.isoformat(), "notice": DEFAULT_NOTICE if notice is None else notice}  # fmt: skip
+
+    def change(self, change: Mapping[str, Any], who: str) -> list[SettingChange]:
+        """Apply `change` (app/core/centre_settings.py, the hall notice included) for `who`; the changes made (none:
+        nothing written). SettingsInvalid when refused."""
+        store = self.store
+        notice = notice_of(change)
+
+        def job(tx: Tx) -> list[SettingChange]:
+            now = store.clock.now()
+            old = store.centre
+            new = apply_settings(old, change, issued_today(tx.conn, local_day(now)))
+            changes = setting_changes(old, new)
+            row = tx.conn.execute("SELECT value FROM config WHERE key = ?", (NOTICE_KEY,)).fetchone()
+            old_notice = DEFAULT_NOTICE if row is None else str(row[0])
+            if notice is not None and notice != old_notice:
+                changes.append(SettingChange("notice", "Dòng thông báo trên màn hình sảnh", old_notice, notice))
+                tx.conn.execute(
+                    "INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                    (NOTICE_KEY, notice),
+                )
+            if not changes:
+                return []
+            value = json.dumps(centre_to_dict(new), ensure_ascii=False)
+            tx.conn.execute("UPDATE config SET value = ? WHERE key = 'centre'", (value,))
+            tx.conn.executemany(
+                "INSERT INTO settings_audit (at, who, setting, label, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+                [(to_iso(now), who, c.key, c.label, c.old, c.new) for c in changes],
+            )
+            tx.emit("centre.changed", {"changed": [c.key for c in changes], "by": who}, now)
+            store.centre = new
+            return changes
+
+        try:
+            result: list[SettingChange] = store.command(job)
+        except Exception:
+            self._reload()  # a failed commit leaves the stored configuration: follow it, not the one swapped in
+            raise
+        return result
+
+    def _reload(self) -> None:
+        row = self.store.reader().execute("SELECT value FROM config WHERE key='centre'").fetchone()
+        if row is not None:
+            self.store.centre = centre_from_dict(json.loads(row[0]))
+
+    def audit(self, limit: int = AUDIT_LIMIT) -> list[dict[str, Any]]:
+        """The latest changes first."""
+        rows = self.store.reader().execute(
+            "SELECT at, who, setting, label, old, new FROM settings_audit ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [{"at": at, "who": who, "setting": s, "label": label, "old": old, "new": new}
+                for at, who, s, label, old, new in rows]  # fmt: skip
