@@ -40,8 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--data", type=Path, help="thư mục dữ liệu (mặc định: thư mục mới)")
     demo.add_argument("--port", type=int, default=8710)
     demo.add_argument(
-        "--host", default="127.0.0.1", help="địa chỉ nghe của dịch vụ (0.0.0.0: cả mạng LAN, khi đó dùng https)"
-    )
+        "--host", default="0.0.0.0",  # noqa: S104 - phones in the hall must open the tickets' and posters' QR links
+        help="địa chỉ nghe của dịch vụ (mặc định 0.0.0.0: cả mạng LAN, ứng dụng dùng https, mã QR trỏ địa chỉ LAN; "
+        "127.0.0.1: chỉ máy này)",
+    )  # fmt: skip
     demo.add_argument("--minutes", type=float, default=0, help="tự dừng sau N phút (0 = chạy đến Ctrl+C)")
     demo.add_argument("--printer", help="máy in phiếu thật (mặc định: máy in ảo lưu ảnh PNG)")
     demo.add_argument("--commune", default="Đông Hưng", help="tên xã (phường) mẫu của Trung tâm (mặc định: Đông Hưng)")
@@ -177,11 +179,22 @@ def main(argv: list[str] | None = None) -> int:
 
     sub.add_parser("display", help="màn hình sảnh (TV): số vừa gọi, bảng quầy, đọc loa (xem display --help)",
                    add_help=False)  # fmt: skip
+    sub.add_parser("dashboard", help="màn hình lãnh đạo: sảnh trực tiếp, số liệu, cài đặt (xem dashboard --help)",
+                   add_help=False)  # fmt: skip
     raw = sys.argv[1:] if argv is None else argv
     if raw[:1] == ["display"]:  # its own options: app/display/app.py
         from app.display.app import main as display_main
 
         return display_main(raw[1:])
+    if raw[:1] == ["dashboard"]:  # its own options: app/dashboard/app.py
+        from app.dashboard.app import main as dashboard_main
+
+        return dashboard_main(raw[1:])
+    sub.add_parser("rating", help="màn hình đánh giá mức độ hài lòng tại quầy (xem rating --help)", add_help=False)
+    if raw[:1] == ["rating"]:  # its own options: app/rating/app.py
+        from app.rating.app import main as rating_main
+
+        return rating_main(raw[1:])
 
     args = parser.parse_args(argv)
     if args.command == "user":

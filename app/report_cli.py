@@ -89,7 +89,7 @@ def run_report(args: argparse.Namespace, now: datetime | None = None) -> int:
         loaded = load_report_data(data, period, catalog_path=default_catalog_path)
         report = build_report(
             loaded.centre, period, now, loaded.tickets, loaded.dossiers, ratings=loaded.ratings,
-            clerk_names=loaded.clerk_names, field_names=loaded.field_names,
+            scale=loaded.rating_scale, clerk_names=loaded.clerk_names, field_names=loaded.field_names,
         )  # fmt: skip
     except DomainError as exc:
         return _fail(exc.message)

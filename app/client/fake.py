@@ -18,6 +18,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,13 +26,15 @@ from typing import Any
 from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
 from app.client.catalog_source import starting_catalog
 from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueClient, ServiceError, ServiceUnavailable
-from app.core.access import KIOSK, Permission, check_counter, check_kiosk_cancel, may, sees_clerk_figures
+from app.core.access import ADMIN, KIOSK, Permission, check_counter, check_kiosk_cancel, may, sees_clerk_figures
 from app.core.actions import TicketAction
 from app.core.catalog_table import catalog_to_data
 from app.core.centre import DEFAULT_NOTICE, Centre, default_centre
 from app.core.centre_settings import change_view
 from app.core.clock import Clock, ManualClock
 from app.core.errors import DomainError, status_error, status_of
+from app.core.rating import prompt_counter
+from app.core.report import ReportPeriod
 from app.core.request_rules import (
     CLERK,
     GROUP,
@@ -48,6 +51,7 @@ from app.store.code_blocks import reserve_block
 from app.store.director_figures import report_figures
 from app.store.dossier_mirror import FILES_FOLDER, DossierMirror
 from app.store.queue_store import QueueStore
+from app.store.ratings import RatingStore
 from app.store.settings_store import SettingsStore
 
 # What the service answers when the bearer token is missing or lacks the role.
@@ -58,6 +62,13 @@ _SUBJECT = "fake"  # the one caller an in-process fake has (a kiosk cancels only
 
 def _default_centre() -> Centre:
     return default_centre(starting_catalog())
+
+
+SAMPLE_COMMUNE = "Đông Hưng"  # the screens' sample hall names its commune, as a real centre must
+
+
+def _sample_centre() -> Centre:
+    return default_centre(starting_catalog(), commune=SAMPLE_COMMUNE)
 
 
 def _json(value: Any) -> Any:
@@ -256,6 +267,40 @@ class FakeQueueClient:
         self._allowed(Permission.REPORT)
         return self._list(lambda: self._settings.audit(limit))
 
+    # --- citizens' ratings (app/store/ratings.py, under app/core/rating.py's rules) ------------------
+
+    @cached_property
+    def _ratings(self) -> RatingStore:
+        return RatingStore(self.store)
+
+    def rating_prompt(self, counter_id: int | None = None) -> dict[str, Any]:
+        role = self._allowed(Permission.RATE)
+        if counter_id is not None:
+            _check_id("counter", counter_id)
+        counter: int = self._run(lambda: prompt_counter(self.counter, counter_id, any_counter=role == ADMIN))
+        return self._dict(lambda: self._ratings.prompt(counter))
+
+    def rate(self, ticket_id: int, level: int, reason: str | None = None, *,
+             idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
+        role = self._allowed(Permission.RATE)
+        bad = [name for name, fits in (("ticket_id", 1 <= ticket_id <= MAX_ID), ("level", 1 <= level <= 5),
+                                        ("reason", reason is None or len(reason) <= 100)) if not fits]  # fmt: skip
+        if bad:  # the limits of the service's request body (app/service/rating_routes.py)
+            raise ServiceError(invalid_request_message(invalid_field(f) for f in bad), status=422,
+                               code=INVALID_REQUEST, details={"fields": [f"body.{f}" for f in bad]})  # fmt: skip
+
+        def rate() -> dict[str, Any]:
+            job = self._ratings.rate_job(ticket_id, level, reason, counter=self.counter, any_counter=role == ADMIN)
+            kept: dict[str, Any] = self.store.command(job, _key(idempotency_key))
+            return kept
+
+        return self._dict(rate)
+
+    def ratings(self, date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
+        self._allowed(Permission.REPORT)
+        first = date_from or self.store.today()
+        return self._dict(lambda: self._ratings.list_ratings(ReportPeriod(first, date_to or first)))
+
     # --- events --------------------------------------------------------------------------------
 
     def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
@@ -435,7 +480,7 @@ class FakeEventStream:
 def demo_fake(clock: Clock | None = None) -> FakeQueueClient:
     """A lively hall for screenshots: a morning's history, people waiting in several groups (two with
     priority), counter 1 calling, counter 2 serving, counter 3 on a break, counter 4 closed."""
-    fake = FakeQueueClient(clock=clock or ManualClock())
+    fake = FakeQueueClient(clock=clock or ManualClock(), centre=_sample_centre)
     advance: Callable[[float], None] = getattr(fake.clock, "advance", lambda _s: None)
     for group in ("HT", "CT", "HT", "DD", "CT", "KD"):
         fake.issue(group)

@@ -266,6 +266,30 @@ class QueueClient:
         result: list[dict[str, Any]] = self._request("GET", f"/api/settings/audit?limit={int(limit)}")
         return result
 
+    # --- citizens' ratings ----------------------------------------------------------------------
+
+    def rating_prompt(self, counter_id: int | None = None) -> dict[str, Any]:
+        """What the rating screen asks about now (`visit` or None), with the centre's scale and the reasons."""
+        query = f"?counter={int(counter_id)}" if counter_id is not None else ""
+        result: dict[str, Any] = self._request("GET", f"/api/ratings/prompt{query}")
+        return result
+
+    def rate(self, ticket_id: int, level: int, reason: str | None = None, *,
+             idempotency_key: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """Rate a visit; retried with its key. A ticket rated already is answered with its first rating
+        (`already_rated`), not refused: the screen never shows an error for a double tap."""
+        body: dict[str, Any] = {"ticket_id": int(ticket_id), "level": int(level)}
+        if reason is not None:
+            body["reason"] = reason
+        result: dict[str, Any] = self._command("/api/ratings", body, idempotency_key)
+        return result
+
+    def ratings(self, date_from: date | None = None, date_to: date | None = None) -> dict[str, Any]:
+        """The ratings of whole local days (default today), for the director or the admin."""
+        query = "&".join(f"{name}={day.isoformat()}" for name, day in (("from", date_from), ("to", date_to)) if day)
+        result: dict[str, Any] = self._request("GET", "/api/ratings" + (f"?{query}" if query else ""))
+        return result
+
     # --- events --------------------------------------------------------------------------------
 
     def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,

@@ -197,16 +197,32 @@ def rateable_visit(ticket: Ticket, counter: int | None, *, any_counter: bool = F
     if any_counter:
         return visit
     if counter is None:
-        raise AccessDenied(
-            "Màn hình đánh giá này chưa gắn với quầy nào. Hãy tạo mã thiết bị vai trò rating kèm số quầy.",
-            counter=None,
-        )
+        raise AccessDenied(UNBOUND_SCREEN, counter=None)
     if visit.counter != counter:
         raise AccessDenied(
             f"Màn hình đánh giá của quầy số {counter} chỉ nhận đánh giá cho lượt phục vụ tại quầy số {counter}.",
             counter=counter,
         )
     return visit
+
+
+UNBOUND_SCREEN = "Màn hình đánh giá này chưa gắn với quầy nào. Hãy tạo mã thiết bị vai trò rating kèm số quầy."
+
+
+def prompt_counter(bound: int | None, asked: int | None, *, any_counter: bool = False) -> int:
+    """The counter whose visits a rating screen bound to `bound` asks about; `asked`: the counter named in the
+    request (the admin's token, `any_counter`, must name one; a screen may name only its own)."""
+    if any_counter and bound is None:
+        if asked is None:
+            raise AccessDenied("Quản trị cần ghi rõ số quầy (?counter=N).", counter=None)
+        return asked
+    if bound is None:
+        raise AccessDenied(UNBOUND_SCREEN, counter=None)
+    if asked is not None and asked != bound:
+        raise AccessDenied(
+            f"Màn hình đánh giá của quầy số {bound} không xem được lượt phục vụ của quầy số {asked}.", counter=bound
+        )
+    return bound
 
 
 def check_open(visit: Visit, now: datetime, window_s: float = RATE_WINDOW_S) -> None:

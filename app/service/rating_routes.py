@@ -28,7 +28,8 @@ from fastapi.params import Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.access import ADMIN, AccessDenied
+from app.core.access import ADMIN
+from app.core.rating import prompt_counter
 from app.core.report import ReportPeriod
 from app.core.request_rules import MAX_ID
 from app.store.queue_store import QueueStore
@@ -69,35 +70,16 @@ class ScaleRequest(BaseModel):
     levels: int = Field(description="3 hoặc 5 mức")
 
 
-UNBOUND = "Thiết bị này chưa gắn với quầy nào. Hãy tạo mã thiết bị vai trò rating kèm số quầy."
-
-
-def _counter_of(who: Caller, asked: int | None) -> int:
-    """The counter whose visits `who` rates: a rating device's own; the admin names one."""
-    if who.role == ADMIN and who.counter is None:
-        if asked is None:
-            raise AccessDenied("Quản trị cần ghi rõ số quầy (?counter=N).", counter=None)
-        return asked
-    if who.counter is None:
-        raise AccessDenied(UNBOUND, counter=None)
-    if asked is not None and asked != who.counter:
-        raise AccessDenied(
-            f"Màn hình đánh giá của quầy số {who.counter} không xem được lượt phục vụ của quầy số {asked}.",
-            counter=who.counter,
-        )
-    return who.counter
-
-
 def _who(who: Caller) -> str:
     if who.session is not None:
         return f"{who.session.username} ({who.session.display_name})"
     return f"thiết bị #{who.device.id} ({who.role})" if who.device is not None else who.role
 
 
-def install_ratings(app: FastAPI, store: QueueStore, run: Run, *, rate: Depends, report: Depends,
-                    settings: Depends) -> RatingStore:  # fmt: skip
-    """Mount /api/ratings…; `rate`, `report`, `settings`: the dependencies that check those permissions and give
-    the caller."""
+def install_ratings(app: FastAPI, store: QueueStore, run: Run, *, rate: Any, report: Depends,
+                    settings: Any) -> RatingStore:  # fmt: skip
+    """Mount /api/ratings…; `rate`, `report`, `settings`: `Depends(...)` of the checks of those permissions, which
+    give the caller (api.py's Principal)."""
     ratings = RatingStore(store)
     app.state.ratings = ratings
 
@@ -106,12 +88,10 @@ def install_ratings(app: FastAPI, store: QueueStore, run: Run, *, rate: Depends,
         who: Caller = rate, counter: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
     ) -> dict[str, Any]:
         """What the rating screen asks about now: `visit` (ticket, number, clerk's name, open until) or null."""
-        return ratings.prompt(_counter_of(who, counter))
+        return ratings.prompt(prompt_counter(who.counter, counter, any_counter=who.role == ADMIN))
 
     @app.post("/api/ratings", status_code=201, responses={200: {"description": "Số này đã được đánh giá trước đó"}})
     async def rate_visit(request: Request, body: RatingRequest, who: Caller = rate, key: IdemKey = None) -> Any:
-        if who.role != ADMIN and who.counter is None:
-            raise AccessDenied(UNBOUND, counter=None)
         job = ratings.rate_job(
             body.ticket_id, body.level, body.reason, counter=who.counter, any_counter=who.role == ADMIN,
             device=who.device.id if who.device is not None else None,

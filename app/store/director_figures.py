@@ -30,7 +30,7 @@ def report_figures(store: QueueStore, first: date, last: date, *, catalog_path: 
     loaded = load_report_data(store.path.parent, period, catalog_path=catalog_path)
     report = build_report(
         loaded.centre, period, now, loaded.tickets, loaded.dossiers, ratings=loaded.ratings,
-        clerk_names=loaded.clerk_names, field_names=loaded.field_names,
+        scale=loaded.rating_scale, clerk_names=loaded.clerk_names, field_names=loaded.field_names,
     )  # fmt: skip
     today = store.today()
     return {

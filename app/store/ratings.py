@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.core.clock import from_iso, to_iso
+from app.core.clock import from_iso, local_day, to_iso
 from app.core.errors import NotFound
 from app.core.rating import (
     DEFAULT_SCALE,
@@ -43,6 +43,14 @@ LEVELS_SETTING = "rating_levels"  # config key setting:rating_levels: "3" or "5"
 _COLUMNS = "ticket_id, counter, clerk, dossier_code, level, reason, at, channel"
 
 
+def scale_in(conn: sqlite3.Connection) -> RatingScale:
+    """The centre's rating scale as kept in a queue database (any connection, a read-only one too; the period
+    report reads it so: a centre on five levels must not have its 4s and 5s counted as off the scale)."""
+    row = conn.execute("SELECT value FROM config WHERE key = ?", (f"setting:{LEVELS_SETTING}",)).fetchone()
+    kept = str(row[0]) if row else ""
+    return SCALES.get(int(kept), DEFAULT_SCALE) if kept.isdigit() else DEFAULT_SCALE
+
+
 def scale_view(scale: RatingScale) -> dict[str, Any]:
     return {"levels": len(scale.labels), "labels": list(scale.labels), "satisfied_from": scale.satisfied_from}
 
@@ -57,8 +65,7 @@ class RatingStore:
     # --- the scale -------------------------------------------------------------------------------------
 
     def scale(self) -> RatingScale:
-        kept = self.store.setting(LEVELS_SETTING)
-        return SCALES.get(int(kept), DEFAULT_SCALE) if kept and kept.isdigit() else DEFAULT_SCALE
+        return scale_in(self.store.reader())
 
     def set_scale_job(self, levels: int, who: str) -> Callable[[Tx], dict[str, Any]]:
         """Choose the 3- or 5-level scale; the change goes into the settings audit when the database has one."""
@@ -87,10 +94,15 @@ class RatingStore:
         the window and nobody rated yet (None when there is none), with the scale and the reasons to offer."""
         conn = self.store.reader()
         now = self.store.clock.now()
-        since = to_iso(now - timedelta(seconds=self.window_s))
+        since = now - timedelta(seconds=self.window_s)
+        days = sorted({local_day(since).isoformat(), local_day(now).isoformat()})  # the window may span midnight
+        # the day's finished tickets by the queue index (state, day), then their intervals by key: a cost that
+        # stays flat over the years the database keeps
         ids = [r[0] for r in conn.execute(
-            "SELECT DISTINCT ticket_id FROM intervals WHERE state = 'serving' AND counter = ? AND \"end\" >= ?",
-            (counter, since),
+            f"SELECT DISTINCT t.id FROM tickets t JOIN intervals i ON i.ticket_id = t.id "
+            f"WHERE t.state = 'done' AND t.day IN ({','.join('?' * len(days))}) AND t.counter = ? "
+            "AND i.state = 'serving' AND i.counter = ? AND i.\"end\" >= ?",
+            (*days, counter, counter, to_iso(since)),
         )]  # fmt: skip
         visits = []
         for ticket in load_tickets(conn, f"id IN ({','.join('?' * len(ids))})", ids) if ids else []:
@@ -215,4 +227,4 @@ def _scale_text(scale: RatingScale) -> str:
     return f"{len(scale.labels)} mức: {', '.join(reversed(scale.labels))}"
 
 
-__all__ = ["LEVELS_SETTING", "RatingStore", "scale_view"]
+__all__ = ["LEVELS_SETTING", "RatingStore", "scale_in", "scale_view"]

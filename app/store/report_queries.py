@@ -22,10 +22,11 @@ from app.core.clock import from_iso
 from app.core.dossier import Dossier
 from app.core.dossier_codec import dossier_from_dict
 from app.core.errors import DomainError
-from app.core.rating import Rating
+from app.core.rating import DEFAULT_SCALE, Rating, RatingScale
 from app.core.report import ReportPeriod
 from app.core.ticket import Ticket
 from app.store.catalog_file import CENTRE_CATALOG, load_catalog_file
+from app.store.ratings import scale_in
 from app.store.rows import load_tickets
 
 QUEUE_DB = "queue.db"
@@ -48,6 +49,7 @@ class ReportData:
     field_names: dict[str, str]  # field code → name, in the catalogue's order
     skipped_dossiers: int  # mirror records that could not be read (reported, not fatal)
     skipped_ratings: int  # rating rows that could not be read
+    rating_scale: RatingScale = DEFAULT_SCALE  # the centre's 3- or 5-level scale, as the rating screen asks it
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
@@ -145,6 +147,7 @@ def load_report_data(folder: Path, period: ReportPeriod, *, catalog_path: Callab
             names = dict(conn.execute("SELECT username, display_name FROM users")) if "users" in tables else {}
             dossiers, skipped = _dossiers(conn, last) if "dossier_mirror" in tables else ([], 0)
             ratings, bad_ratings = _ratings(conn, period) if "ratings" in tables else (None, 0)
+            scale = scale_in(conn)
         finally:
             conn.execute("COMMIT")
     except sqlite3.Error as exc:
@@ -153,4 +156,4 @@ def load_report_data(folder: Path, period: ReportPeriod, *, catalog_path: Callab
         conn.close()
     catalog = _catalog(folder, catalog_path)
     fields = {f.code: f.name for f in catalog.fields} if catalog else {}
-    return ReportData(centre, tickets, dossiers, ratings, names, fields, skipped, bad_ratings)
+    return ReportData(centre, tickets, dossiers, ratings, names, fields, skipped, bad_ratings, scale)

@@ -251,8 +251,8 @@ def scripted_dossiers(client: TestClient, admin: dict[str, str], folder: Path) -
 
 # --- ratings ------------------------------------------------------------------------------------------
 
-RATINGS_TABLE = """CREATE TABLE IF NOT EXISTS ratings (id INTEGER PRIMARY KEY, ticket_id INTEGER, counter INTEGER, clerk TEXT,
-    dossier_code TEXT, level INTEGER NOT NULL, reason TEXT, at TEXT NOT NULL)"""
+RATINGS_TABLE = """CREATE TABLE IF NOT EXISTS ratings (id INTEGER PRIMARY KEY, ticket_id INTEGER, counter INTEGER,
+    clerk TEXT, dossier_code TEXT, level INTEGER NOT NULL, reason TEXT, at TEXT NOT NULL)"""
 
 
 def add_ratings(db: Path, hall: Hall) -> list[tuple[Any, ...]]:

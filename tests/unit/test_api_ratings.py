@@ -178,13 +178,13 @@ def test_bad_levels_and_reasons_and_a_five_level_scale(env: Env) -> None:
     assert_vietnamese_error(rate(client, screen, ticket["id"], 0), 422, "invalid_request")
     assert_vietnamese_error(rate(client, screen, ticket["id"], 4), 400, "bad_rating_level")  # 3 levels by default
     assert_vietnamese_error(rate(client, screen, ticket["id"], 1, "Cán bộ tên Lan"), 400, "bad_reason")
-    assert_vietnamese_error(client.post("/api/ratings", content=b"{", headers={**screen, "Content-Type": "application/json"}),
-                           422, "bad_json")
+    broken = client.post("/api/ratings", content=b"{", headers={**screen, "Content-Type": "application/json"})
+    assert_vietnamese_error(broken, 422, "bad_json")
     assert_vietnamese_error(client.put("/api/ratings/scale", json={"levels": 5}, headers=screen), 403)
     assert_vietnamese_error(client.put("/api/ratings/scale", json={"levels": 4}, headers=director), 400, "bad_scale")
     five = client.put("/api/ratings/scale", json={"levels": 5}, headers=director)
     assert five.status_code == 200
-    assert five.json()["labels"][-1] == "Rất hài lòng" and len(five.json()["labels"]) == 5
+    assert five.json()["labels"] == ["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"]
     assert client.get("/api/ratings/prompt", headers=screen).json()["scale"]["levels"] == 5
     kept = rate(client, screen, ticket["id"], 4)
     assert (kept.status_code, kept.json()["label"]) == (201, "Hài lòng")
@@ -230,3 +230,25 @@ def test_the_period_report_counts_the_ratings_the_screen_gave(env: Env, tmp_path
     assert clerks["Trần Văn Minh (minh)"][1:] == [1, 0, 1, 0, 1.0]
     summary = {row[0]: row[1] for row in rows_of(wb["Tổng hợp"])[1]}
     assert summary["Số lượt đánh giá"] == 3
+
+
+def test_a_five_level_centre_is_reported_on_its_own_scale(env: Env, tmp_path: Path) -> None:
+    from app.core.report import ReportPeriod
+    from app.paths import default_catalog_path
+    from app.store.report_queries import load_report_data
+
+    client, admin, clock = env
+    director = person(client, admin, "giamdoc", "Lê Văn Giám", role="director")
+    lan = person(client, admin, "lan", "Nguyễn Thị Lan", counter=1)
+    screen = device(client, admin, "rating", 1)
+    assert client.put("/api/ratings/scale", json={"levels": 5}, headers=director).status_code == 200
+    assert rate(client, screen, serve_one(client, admin, lan, 1)["id"], 5).status_code == 201
+    day = local_day(clock.now())
+    loaded = load_report_data(tmp_path / "data", ReportPeriod(day, day), catalog_path=default_catalog_path)
+    assert len(loaded.rating_scale.labels) == 5
+    answer = client.get(f"/api/report?from={day.isoformat()}&to={day.isoformat()}", headers=director)
+    assert answer.status_code == 200
+    ratings = answer.json()["report"]["ratings"]
+    assert len(ratings["scale"]["labels"]) == 5  # before: the default 3 levels, and this 5 counted off the scale
+    assert ratings["total"]["per_level"] == {"1": 0, "2": 0, "3": 0, "4": 0, "5": 1}
+    assert ratings["total"]["out_of_scale"] == 0

@@ -91,10 +91,14 @@ VIOLATIONS = [
     ("app/core/errors.py", "import http.client", "core-pure"),
     # Qt in the core is Qt under everything that imports it: the store, and so the service, break too
     ("app/core/catalog.py", "from PySide6.QtCore import QObject", "core-pure qt-free service-on-store"),
-    # kiosk and display never reach the centre service (siblings in the layers), nor each other
+    # kiosk, display and rating never reach the centre service (siblings in the layers), nor each other
     ("kiosk/app.py", "from app.service import api", "layers"),
     ("app/display/controller.py", "import app.service.server", "layers"),
     ("kiosk/controller.py", "from counter import state", "layers"),
+    ("app/rating/app.py", "from app.service import rating_routes", "layers"),
+    ("app/rating/window.py", "from kiosk import widgets", "layers"),
+    ("app/dashboard/controller.py", "from app.service import director_routes", "layers"),
+    ("app/dashboard/window.py", "from counter import style", "layers"),
     # the demo and the benchmarks sit on top: nothing below may import them
     ("app/display/app.py", "from app import demo", "layers"),
     ("counter/app.py", "import app.bench.queue", "layers"),
@@ -106,10 +110,12 @@ VIOLATIONS = [
     # the centre service sits on the store only
     ("app/service/pages.py", "from app.client import board", "service-on-store"),
     ("app/service/api.py", "import printing.doc", "service-on-store"),
-    # kiosk, display and the Qt glue reach centre data through app.client, never the store itself
+    # kiosk, display, rating and the Qt glue reach centre data through app.client, never the store itself
     ("kiosk/app.py", "from app.store import catalog_file", "apps-through-client"),
     ("app/display/controller.py", "from app.store.queue_store import QueueStore", "apps-through-client"),
     ("app/qtbridge/events.py", "import app.store.writer", "apps-through-client"),
+    ("app/rating/controller.py", "from app.store.ratings import RatingStore", "apps-through-client"),
+    ("app/dashboard/live.py", "from app.store.settings_store import SettingsStore", "apps-through-client"),
     # no Qt below the Qt glue
     ("app/client/hall.py", "import PySide6", "qt-free"),
     ("app/sync/worker.py", "from PySide6.QtCore import QObject", "qt-free"),

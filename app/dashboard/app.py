@@ -1,0 +1,141 @@
+"""`python -m app dashboard`: the director's screen.
+
+python -m app dashboard --service https://10.0.0.2:8710 --ca-file ca.pem --token-file director.token
+python -m app dashboard --demo                          # a simulated centre with two weeks of history
+python -m app dashboard --screenshot DIR [--size WxH]   # every tab with demo data, as PNG (default: 1366x768 and
+                                                        # 1920x1080)
+python -m app dashboard --smoke-test --service URL --token-file F   # connect, fetch today's figures, quit 0 or 1
+
+The token is a director's or the admin's: a device token made for the dashboard PC (role "director"), or a
+director's session token. Kiosk, counter and display tokens are refused by the service (403).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from app.client.api import QueueApi
+from app.client.queue_client import ServiceError
+from app.dashboard.controller import DashboardController
+from app.dashboard.window import DashboardWindow
+from app.qtbridge.apps import add_common_arguments, application, parse_size, present
+from app.qtbridge.events import StreamFactory
+
+DEFAULT_SIZE = "1366x768"
+MISSING_KEY_FILE = (
+    "cần --token-file: tệp chứa mã của lãnh đạo (thiết bị vai trò director do quản trị tạo, hoặc mã quản trị). "
+    "Hoặc chạy --demo để xem dữ liệu mô phỏng."
+)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m app dashboard",
+                                description="Màn hình lãnh đạo: sảnh trực tiếp, số liệu theo kỳ, cài đặt")  # fmt: skip
+    p.add_argument("--token-file", type=Path, help="tệp chứa mã của lãnh đạo hoặc quản trị (bắt buộc khi kết nối)")
+    add_common_arguments(p, default_size=DEFAULT_SIZE)
+    p.set_defaults(size=None)  # --screenshot without --size: both desk sizes
+    return p.parse_args(argv)
+
+
+def make_client(args: argparse.Namespace) -> QueueApi:
+    if args.demo:
+        from app.client.dashboard_demo import dashboard_demo
+
+        return dashboard_demo()
+    if not args.token_file:
+        raise ValueError(MISSING_KEY_FILE)
+    from app.client.queue_client import QueueClient
+
+    token = args.token_file.read_text(encoding="utf-8").strip()
+    if args.service:
+        return QueueClient(args.service, token, ca_file=args.ca_file, timeout=20.0)
+    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file, request_timeout=20.0)
+
+
+def build(client: QueueApi, *, stream_factory: StreamFactory | None = None, **kw: object) -> DashboardWindow:
+    controller = DashboardController(client, stream_factory=stream_factory)
+    window = DashboardWindow(controller, **kw)  # type: ignore[arg-type]
+    controller.setParent(window)
+    return window
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    app = application(offscreen=bool(args.screenshot or args.smoke_test), point_size=11)
+    try:
+        size = parse_size(args.size or DEFAULT_SIZE)
+        if args.screenshot:
+            from app.dashboard.screenshots import DEFAULT_SIZES, take_screenshots
+
+            for path in take_screenshots(args.screenshot, sizes=(size,) if args.size else DEFAULT_SIZES):
+                print(path)
+            return 0
+        client = make_client(args)
+    except ValueError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # the token file
+        print(f"Lỗi: không đọc được tệp mã: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # ServiceUnavailable from discovery carries its Vietnamese message
+        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    try:
+        window = build(client)
+        if args.smoke_test:
+            return smoke_test(window)
+        if args.demo:
+            _simulate(window, client)
+        window.ctl.start()
+        present(window, windowed=args.windowed, size=args.size or DEFAULT_SIZE, full="maximized")
+        return int(app.exec())
+    finally:
+        client.close()
+
+
+def smoke_test(window: DashboardWindow) -> int:
+    """Connect, wait for today's figures (or a refusal), report, quit."""
+    ctl = window.ctl
+    failures: list[str] = []
+    ctl.figures_failed.connect(failures.append)
+    loop = QEventLoop()
+    ctl.figures_changed.connect(loop.quit)
+    ctl.figures_failed.connect(loop.quit)
+    QTimer.singleShot(15_000, loop.quit)
+    ctl.start()
+    loop.exec()
+    figures = ctl.figures
+    ctl.stop()
+    window.close()
+    if figures is None:
+        print(f"Lỗi: {failures[0] if failures else 'không lấy được số liệu của Trung tâm.'}", file=sys.stderr)
+        return 1
+    t = figures.report.queue.total
+    print(f"dashboard ok: {figures.report.centre_name}, {t.tickets} lượt lấy số, {t.served} đã phục vụ")
+    return 0
+
+
+def _simulate(window: DashboardWindow, client: QueueApi) -> None:
+    """--demo: every 5 s the hall moves on a minute: a counter finishes and calls the next, someone takes a number."""
+    turn = [0]
+    advance = getattr(getattr(client, "clock", None), "advance", lambda _s: None)
+
+    def step() -> None:
+        advance(60)
+        counter = (1, 2)[turn[0] % 2]
+        turn[0] += 1
+        try:
+            client.issue(("HT", "CT", "DD")[turn[0] % 3])
+            called = client.call_next(counter)
+            if called is not None:
+                client.start(counter)
+        except ServiceError as exc:  # a demo keeps going
+            print(f"demo: {exc.message}", file=sys.stderr)
+
+    timer = QTimer(window, interval=5000)
+    timer.timeout.connect(step)
+    timer.start()

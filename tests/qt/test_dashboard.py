@@ -1,0 +1,272 @@
+"""The director's dashboard on the in-process fake: a scripted morning, the figures on screen equal to the core's
+(app/core/report.py on the same data folder) and to the script's own counts, live updates through the event stream,
+history with its export, the settings tab's refusals and audit, and screenshots of every tab at both desk sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.client.fake import FakeEventStream, FakeQueueClient
+from app.client.hall import HallModel
+from app.core.clock import LOCAL_TZ, ManualClock
+from app.core.report import PeriodReport, ReportPeriod, build_report
+from app.core.report_codec import report_from_dict
+from app.dashboard import figures as fmt
+from app.dashboard.controller import DashboardController
+from app.dashboard.live import NO_DOSSIERS
+from app.dashboard.window import DashboardWindow
+from app.paths import default_catalog_path
+from app.qtbridge.events import EventBridge
+from app.qtbridge.fonts import install_fonts
+from app.reports.period_report import write_period_report
+from app.store.report_queries import load_report_data
+from app.store.users import UserStore
+
+DAY = date(2026, 11, 23)
+NOW = datetime(2026, 11, 23, 8, 40, tzinfo=LOCAL_TZ)
+
+
+def at(hour: int, minute: int) -> datetime:
+    return datetime.combine(DAY, time(hour, minute), tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def scripted_morning() -> FakeQueueClient:
+    """08:00–08:40: five tickets; counter 1 (Lan) serves A001 and calls A002 four times (absent), counter 2 (Minh)
+    serves B001, counter 3 goes to a meeting; A003 and D001 wait."""
+    clock = ManualClock(at(7, 55))
+    fake = FakeQueueClient(clock=clock)
+    users = UserStore(fake.store.writer, clock)
+    users.create("lan", "Nguyễn Thị Lan", "clerk", "482913")
+    users.create("minh", "Trần Văn Minh", "clerk", "482913")
+    steps: list[tuple[int, int, Any]] = [
+        (8, 0, lambda: fake.issue("HT")),  # A001
+        (8, 2, lambda: fake.issue("HT")),  # A002
+        (8, 5, lambda: fake.issue("CT")),  # B001
+        (8, 10, lambda: fake.call_next(1, clerk="lan")),
+        (8, 11, lambda: fake.start(1)),
+        (8, 12, lambda: fake.call_next(2, clerk="minh")),
+        (8, 13, lambda: fake.start(2)),
+        (8, 19, lambda: fake.finish(1)),
+        (8, 20, lambda: fake.finish(2)),
+        (8, 20, lambda: fake.call_next(1, clerk="lan")),  # A002
+        (8, 22, lambda: fake.recall(1)),
+        (8, 24, lambda: fake.recall(1)),
+        (8, 26, lambda: fake.recall(1)),  # the fourth call: absent
+        (8, 30, lambda: fake.issue("HT")),  # A003
+        (8, 31, lambda: fake.issue("DD")),  # D001
+        (8, 32, lambda: fake.pause(3, "meeting")),
+    ]
+    for hour, minute, step in steps:
+        clock.current = at(hour, minute)
+        step()
+    clock.current = NOW.astimezone(UTC)
+    return fake
+
+
+def core_report(fake: FakeQueueClient, first: date = DAY, last: date = DAY) -> PeriodReport:
+    """The core's own report of the fake's data folder, as `python -m app report` builds it."""
+    period = ReportPeriod(first, last)
+    loaded = load_report_data(fake.store.path.parent, period, catalog_path=default_catalog_path)
+    return build_report(loaded.centre, period, fake.clock.now(), loaded.tickets, loaded.dossiers,
+                        ratings=loaded.ratings, clerk_names=loaded.clerk_names,
+                        field_names=loaded.field_names)  # fmt: skip
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeQueueClient]:
+    with scripted_morning() as made:
+        yield made
+
+
+@pytest.fixture
+def window(qtbot: QtBot, fake: FakeQueueClient) -> Iterator[DashboardWindow]:
+    install_fonts(QApplication.instance(), 11)  # type: ignore[arg-type]
+
+    def stream_factory(bridge: EventBridge) -> FakeEventStream:
+        return FakeEventStream(fake, **bridge.callbacks(), auto=True)
+
+    ctl = DashboardController(fake, stream_factory=stream_factory, figures_debounce_ms=30)
+    shown = DashboardWindow(ctl)
+    ctl.setParent(shown)
+    qtbot.addWidget(shown)
+    shown.resize(1366, 768)
+    shown.show()
+    ctl.start()
+    qtbot.waitUntil(lambda: ctl.hall.loaded and ctl.figures is not None and not ctl.busy(), timeout=10_000)
+    yield shown
+    ctl.stop()
+
+
+def test_the_live_tab_shows_the_core_figures_of_the_scripted_morning(window: DashboardWindow,
+                                                                     fake: FakeQueueClient) -> None:  # fmt: skip
+    expected = core_report(fake)
+    q, t = expected.queue, expected.queue.total
+    assert (t.tickets, t.served, t.no_show) == (5, 2, 1)  # the script's own count
+    assert (t.wait.count, t.service.count) == (3, 2)  # A001, B001 served; A002 called, never served
+    assert window.ctl.figures is not None
+    assert window.ctl.figures.report == expected  # what the service sent is the core's report, exactly
+    shown = window.live.shown()
+    tiles = shown["tiles"]
+    assert tiles["Đã cấp số hôm nay"] == ("5", "xong 2 · vắng mặt 1")
+    assert tiles["Thời gian chờ"] == (f"TV {fmt.minutes(t.wait.median)}", f"P90 {fmt.minutes(t.wait.p90)}")
+    assert tiles["Thời gian phục vụ"] == ("TV 7,5 phút", "P90 8,0 phút")  # 8 and 7 minutes at the counters
+    assert tiles["Chờ quá mục tiêu"] == (fmt.percent(t.over_target_share), "chờ quá 30 phút")
+    assert tiles["Đánh giá hôm nay"][0] == "Chưa có đánh giá"
+    assert tiles["Đang chờ"] == ("2", "chờ lâu nhất 10,0 phút")  # A003 since 08:30
+    assert tiles["Quầy"] == ("2 mở / 4", "phục vụ 0 · tạm dừng 1 (họp)")
+    groups = {row[0]: row for row in shown["groups"]}
+    assert groups["Hộ tịch"][1:] == ["1", "10,0 phút", "A003", "3"]
+    assert groups["Đất đai"][1:4] == ["1", "9,0 phút", "D001"]
+    counters = {row[0]: row for row in shown["counters"]}
+    assert counters["Quầy 1"][1:4] == ["Mở, chờ khách", "–", "Nguyễn Thị Lan"]
+    assert counters["Quầy 2"][1:4] == ["Mở, chờ khách", "–", "Trần Văn Minh"]
+    assert counters["Quầy 3"][1] == "Tạm dừng (họp)"
+    assert counters["Quầy 4"][1:4] == ["Đóng", "–", "–"]
+    by_clerk = {r.key: r for r in q.by_clerk}
+    assert shown["clerks"] == [
+        [by_clerk[k].name, fmt.count(by_clerk[k].tickets), fmt.count(by_clerk[k].served),
+         fmt.count(by_clerk[k].no_show), fmt.minutes_short(by_clerk[k].wait.median),
+         fmt.minutes_short(by_clerk[k].service.median), "–"]
+        for k in ("lan", "minh")
+    ]  # fmt: skip
+    assert [row[0] for row in shown["clerks"]] == ["Nguyễn Thị Lan (lan)", "Trần Văn Minh (minh)"]
+    assert shown["clerks"][0][3] == "1"  # Lan's call went unanswered
+    assert shown["hours"] == {"Lượt đến (lấy số)": [5], "Phục vụ xong": [2]}
+    assert shown["dossiers"] == NO_DOSSIERS
+
+
+def test_the_hall_and_the_figures_follow_the_events(qtbot: QtBot, window: DashboardWindow,
+                                                    fake: FakeQueueClient) -> None:  # fmt: skip
+    ctl = window.ctl
+    fake.issue("HT")
+    qtbot.waitUntil(lambda: window.live.shown()["tiles"]["Đang chờ"][0] == "3", timeout=5_000)
+    qtbot.waitUntil(lambda: window.live.shown()["tiles"]["Đã cấp số hôm nay"][0] == "6", timeout=5_000)
+    fake.call_next(4, clerk="minh")
+    qtbot.waitUntil(lambda: {r[0]: r for r in window.live.shown()["counters"]}["Quầy 4"][1] == "Đang gọi",
+                    timeout=5_000)  # fmt: skip
+    assert {r[0]: r for r in window.live.shown()["counters"]}["Quầy 4"][2] == "D001"  # its home group first
+    expected = core_report(fake)  # the call counts a fourth wait: the figures are fetched again after the event
+    qtbot.waitUntil(lambda: ctl.figures is not None and ctl.figures.report == expected, timeout=5_000)
+
+
+def test_history_shows_any_period_and_exports_the_same_report(
+    qtbot: QtBot, window: DashboardWindow, fake: FakeQueueClient, tmp_path: Path
+) -> None:
+    ctl = window.ctl
+    window.show_tab("history")  # loads the last 7 days by itself
+    qtbot.waitUntil(lambda: ctl.history is not None and not ctl.busy(), timeout=10_000)
+    assert ctl.history is not None
+    first, last = ctl.history.report.period.first, ctl.history.report.period.last
+    assert (first, last) == (date(2026, 11, 17), DAY)
+    expected = core_report(fake, first, last)
+    assert ctl.history.report == expected
+    shown = window.history.shown()
+    assert shown["tiles"]["Lượt lấy số"] == ("5", "7 ngày")
+    assert shown["tiles"]["Vắng mặt"][0] == "1"
+    assert shown["tiles"]["Hồ sơ"] == ("0", "chưa có hồ sơ trong kỳ")
+    assert shown["waits"] == {"Số lượt": [b.count for b in ctl.history.charts.wait_bins]}
+    assert sum(shown["waits"]["Số lượt"]) == expected.queue.total.wait.count
+    assert shown["heat"] == {(0, 8): 5.0}  # five arrivals on the one Monday, in the 8 o'clock hour
+    # the export: the report's own writers, from the fetched figures
+    xlsx, pdf = tmp_path / "ky.xlsx", tmp_path / "ky.pdf"
+    assert window.history.export_to(xlsx)
+    assert window.history.status.text() == f"Đã ghi báo cáo Excel vào {xlsx}."
+    assert window.history.export_to(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "trang A4 ngang" in window.history.status.text()
+    reference = tmp_path / "tu-thu-muc.xlsx"
+    write_period_report(expected, reference, datetime(2026, 11, 23, 2, tzinfo=UTC))
+    ours, theirs = load_workbook(xlsx), load_workbook(reference)
+    assert ours.sheetnames == theirs.sheetnames
+    for name in ours.sheetnames:
+        mine = [[c.value for c in row] for row in ours[name].iter_rows(min_row=4)]
+        other = [[c.value for c in row] for row in theirs[name].iter_rows(min_row=4)]
+        assert mine == other, name
+    assert not window.history.export_to(tmp_path / "ky.docx")
+    assert "chỉ xuất được" in window.history.status.text().lower()
+
+
+def test_history_refuses_a_range_that_ends_before_it_starts(qtbot: QtBot, window: DashboardWindow) -> None:
+    from PySide6.QtCore import QDate
+
+    window.show_tab("history")
+    qtbot.waitUntil(lambda: window.ctl.history is not None and not window.ctl.busy(), timeout=10_000)
+    window.history.first.setDate(QDate(2026, 11, 23))
+    window.history.last.setDate(QDate(2026, 11, 20))
+    window.history.load()
+    assert window.history.status.text() == "Ngày cuối kỳ phải từ ngày đầu kỳ trở đi."
+
+
+def test_settings_refused_then_saved_audited_and_heard_by_the_hall(qtbot: QtBot, window: DashboardWindow,
+                                                                   fake: FakeQueueClient) -> None:  # fmt: skip
+    ctl = window.ctl
+    hall = HallModel()  # another screen's model (a kiosk's, a counter's)
+    hall.apply_snapshot(fake.queue())
+    seen = hall.seq
+    window.show_tab("settings")
+    tab = window.settings
+    qtbot.waitUntil(lambda: tab.loaded is not None and not ctl.busy(), timeout=10_000)
+    assert tab.shown()["audit"] == [["Chưa có thay đổi nào.", "", "", "", ""]]
+    tab.cap_box(0).setValue(2)  # Hộ tịch issued 3 today
+    tab.window_edit(1).setText("11:00–07:30")
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "error", timeout=5_000)
+    message = tab.shown()["message"]
+    assert "Giới hạn 2 số/ngày của nhóm Hộ tịch nhỏ hơn số phiếu đã cấp hôm nay (3)" in message
+    assert "11:00–07:30 của nhóm Chứng thực kết thúc trước" in message
+    assert tab.cap_box(0).property("bad") is True
+    assert tab.window_edit(1).property("bad") is True
+    assert fake.settings_audit() == []
+    tab.revert()
+    tab.target.setValue(20)
+    tab.cap_box(0).setValue(40)
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "ok" and tab.audit.rowCount() == 2, timeout=5_000)
+    assert tab.shown()["message"] == "Đã lưu: Mục tiêu thời gian chờ: 20 phút; Giới hạn số/ngày – Hộ tịch: 40 số."
+    audit = tab.shown()["audit"]
+    assert {row[2] for row in audit} == {"Mục tiêu thời gian chờ", "Giới hạn số/ngày – Hộ tịch"}
+    assert {row[1] for row in audit} == {"fake (admin)"}
+    # every screen hears of it: the event asks the hall model for a fresh queue
+    events = [e.to_dict() for e in fake.store.events_since(seen or 0)]
+    assert [e["kind"] for e in events][-1] == "centre.changed"
+    assert hall.apply_event({"type": "event", **events[-1]}).resync
+    # and the dashboard's own figures take the new target
+    qtbot.waitUntil(lambda: window.live.shown()["tiles"]["Chờ quá mục tiêu"][1] == "chờ quá 20 phút", timeout=5_000)
+
+
+def test_screenshots_of_every_tab_at_both_desk_sizes(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.dashboard.screenshots import DEFAULT_SIZES, take_screenshots
+
+    install_fonts(QApplication.instance(), 11)  # type: ignore[arg-type]
+    saved = take_screenshots(tmp_path)
+    names = ("live", "history", "history-month", "settings", "settings-refused", "settings-saved")
+    assert [p.name for p in saved] == [f"dashboard-{w}x{h}-{n}.png" for w, h in DEFAULT_SIZES for n in names]
+    for path in saved:
+        image = QImage(str(path))
+        w, h = (int(x) for x in path.stem.split("-")[1].split("x"))
+        assert (image.width(), image.height()) == (w, h)
+
+
+def test_the_demo_centre_is_lively_and_its_figures_read_back() -> None:
+    from app.client.dashboard_demo import TODAY, dashboard_demo
+
+    with dashboard_demo(history_days=2) as demo:
+        answer = demo.report(TODAY, TODAY)
+        report = report_from_dict(answer["report"])
+        assert report.queue.total.tickets > 40
+        assert report.queue.total.no_show > 0
+        assert report.ratings is not None
+        assert report.ratings.total.total > 0
+        assert report.dossiers.total.received > 0
+        assert len(demo.queue()["waiting"]) > 3
+        statuses = {c["id"]: c["status"] for c in demo.counters()}
+        assert (statuses[3], statuses[4]) == ("paused", "closed")
