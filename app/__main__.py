@@ -8,13 +8,17 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.version import about_line
+
 
 def main(argv: list[str] | None = None) -> int:
+    from app.backup import add_backup_parsers, add_serve_backup_arguments, nightly_backup, run_backup_command
+
     parser = argparse.ArgumentParser(prog="python -m app", description="Một Cửa")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="chạy dịch vụ trung tâm (hàng đợi)")
-    serve.add_argument("--data", type=Path, required=True, help="thư mục dữ liệu")
+    serve.add_argument("--data", type=Path, help="thư mục dữ liệu (bắt buộc)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8710, help="0 = chọn cổng trống")
     serve.add_argument("--no-mdns", action="store_true", help="không quảng bá trên mạng LAN")
@@ -34,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         "--plain-port", type=int, default=None,
         help="cổng HTTP thường (chỉ đọc) cho bảng gọi số trên TV và trang theo dõi lượt trên điện thoại khi bật TLS "
         "(mặc định: --port + 1; 0 = cổng trống)",
+    )  # fmt: skip
+    add_serve_backup_arguments(serve)  # --backup-dir, --backup-at, --backup-keep: the nightly backup (app/backup.py)
+    serve.add_argument(
+        "--smoke-test", action="store_true",
+        help="chạy thử trên thư mục dữ liệu tạm (https, cổng trống), hỏi /api/health rồi dừng (0 = được)",
     )  # fmt: skip
 
     demo = sub.add_parser("demo", help="chạy thử cả bộ trên một máy với thiết bị giả lập")
@@ -176,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
 
     add_catalog_parser(sub)
     add_report_parser(sub)
+    add_backup_parsers(sub)  # backup, restore
+    version = about_line("Dòng lệnh")
+    parser.add_argument("--version", action="version", version=version, help="in phiên bản rồi thoát")
+    for each in list(sub.choices.values()):
+        each.add_argument("--version", action="version", version=version, help="in phiên bản rồi thoát")
 
     sub.add_parser("display", help="màn hình sảnh (TV): số vừa gọi, bảng quầy, đọc loa (xem display --help)",
                    add_help=False)  # fmt: skip
@@ -203,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_catalog(args)
     if args.command == "report":
         return run_report(args)
+    if args.command in ("backup", "restore"):
+        return run_backup_command(args)
     if args.command == "due-date":
         from app.due_date_cli import run_due_date
 
@@ -221,12 +237,18 @@ def main(argv: list[str] | None = None) -> int:
         from app.display.say import run_say
 
         return run_say(args.number, args.counter, digits=args.digits, wav=args.wav, voice=args.voice)
+    if args.command == "serve" and args.smoke_test:
+        from app.service.smoke import run_smoke_test
+
+        return run_smoke_test()
     if args.command == "serve":
         from app.service.server import serve as run_serve
 
+        if args.data is None:
+            serve.error("cần --data THƯ_MỤC: thư mục dữ liệu của dịch vụ trung tâm")
         return run_serve(args.data, args.host, args.port, mdns=not args.no_mdns, tls=args.tls,
                          plain_port=args.plain_port, commune=args.commune, centre_name=args.centre_name,
-                         command=["python", "-m", "app", *raw])  # fmt: skip
+                         command=["python", "-m", "app", *raw], backup=nightly_backup(args))  # fmt: skip
     if args.command == "demo":
         from app.demo import run_demo
 

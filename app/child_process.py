@@ -13,6 +13,17 @@ from pathlib import Path
 from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
+# In the bundle (build_spec/): the executable that runs `python -m MODULE`, beside the running one.
+BUNDLED_PROGRAMS = {"app": "motcua-service", "kiosk": "motcua-kiosk", "counter": "motcua-counter"}
+
+
+def program(module: str) -> list[str]:
+    """The command that runs `python -m module`: this interpreter from source, the bundle's own executable when
+    frozen by PyInstaller (where sys.executable is the running app, which has no `-m`)."""
+    if getattr(sys, "frozen", False):
+        name = BUNDLED_PROGRAMS[module] + (".exe" if os.name == "nt" else "")
+        return [str(Path(sys.executable).with_name(name))]
+    return [sys.executable, "-m", module]
 
 
 @dataclass
@@ -29,7 +40,7 @@ class ChildProcess:
         """Start `python -m module args…` and wait on its ready line (never on a sleep); `error` on failure."""
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", module, *args],
+            [*program(module), *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT,
         )  # fmt: skip
         lines: queue.Queue[str | None] = queue.Queue()

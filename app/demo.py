@@ -2,7 +2,8 @@
 
 The centre service (named after a sample commune), the provincial simulator, a fake network scanner, a virtual
 network printer that saves every ticket as a PNG, the simulated hall of app/demo_hall.py (citizens arriving at a
-kiosk, clerks at the counters) and, on a machine with a screen, the Qt kiosk, hall display and counter 1. It
+kiosk, clerks at the counters) and, on a machine with a screen, the Qt kiosk, hall display, counter 1, the director's
+dashboard and counter 1's rating screen. It
 ends (Ctrl+C or --minutes) with a summary of the session in Vietnamese.
 """
 
@@ -19,7 +20,15 @@ from typing import Any
 
 import requests
 
-from app.demo_apps import DEMO_CLERK, has_screen, start_counter, start_display, start_kiosk
+from app.demo_apps import (
+    DEMO_CLERK,
+    has_screen,
+    start_counter,
+    start_dashboard,
+    start_display,
+    start_kiosk,
+    start_rating,
+)
 from app.demo_hall import DEMO_SPEED, HallClock, Tally, simulate_counter, simulate_kiosk
 from app.service.launcher import ServerProcess, start_server
 from printing.doc import ROLL_80_DOTS
@@ -88,6 +97,8 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
         apps.append(start_kiosk(server, folder, printer_url))
         apps.append(start_display(server))
         apps.append(start_counter(server, 1, folder, printer_url, scanner_url, province_url))
+        apps.append(start_dashboard(server, folder))
+        apps.append(start_rating(server, folder, 1))
         print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
         print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
         print(f"và phần mềm quầy 1: đăng nhập {DEMO_CLERK[0]}, mã PIN {DEMO_CLERK[2]} (quầy 2–4 mô phỏng).", flush=True)
@@ -97,6 +108,14 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
             "SANE test hoặc camera tài liệu giả lập).",
             flush=True,
         )
+        print(
+            f"Màn hình lãnh đạo (cửa sổ 1366×768, mã thiết bị {folder / 'director.token'}): sảnh, số liệu hôm nay "
+            "và đánh giá thay đổi trực tiếp; tab Cài đặt đổi giới hạn, giờ cấp số, nhóm của quầy.",
+            flush=True,
+        )
+        print(f"Màn hình đánh giá của quầy 1 (cửa sổ 1280×800, mã thiết bị {folder / 'rating1.token'}): hỏi công dân "
+              "mỗi khi quầy 1 phục vụ xong một số (F1 gọi, bắt đầu, xong); công dân mô phỏng ở quầy 2–4 tự đánh giá "
+              "qua dịch vụ, không hiện ở màn hình này.", flush=True)  # fmt: skip
         simulated = (2, 3, 4)
     else:
         simulated = (1, 2, 3, 4)
@@ -110,7 +129,18 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
     rng = random.Random(2026)  # noqa: S311 - simulation, not security
     workers = [_worker(stop, "kiosk", simulate_kiosk, server, stop, clock, tally, printer, board, rng)]
     workers += [
-        _worker(stop, f"quầy {c}", simulate_counter, server, c, stop, clock, tally, random.Random(c))  # noqa: S311
+        _worker(
+            stop,
+            f"quầy {c}",
+            simulate_counter,
+            server,
+            c,
+            stop,
+            clock,
+            tally,
+            random.Random(c),  # noqa: S311
+            rates=len(simulated) < 4,
+        )  # with a screen the dashboard's ratings move too (counter 1 is the tester's)
         for c in simulated
     ]
     for w in workers:
@@ -141,13 +171,13 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
     return code
 
 
-def _worker(stop: threading.Event, who: str, target: Callable[..., None], *args: Any) -> threading.Thread:
+def _worker(stop: threading.Event, who: str, target: Callable[..., None], *args: Any, **kw: Any) -> threading.Thread:
     """A simulated citizen or clerk on its own thread; a service that went away ends it with one line, not a
     traceback (Ctrl+C reaches the service as well as the demo)."""
 
     def run() -> None:
         try:
-            target(*args)
+            target(*args, **kw)
         except (requests.RequestException, ValueError, KeyError) as exc:
             if not stop.is_set():
                 print(f"  {who:<8}: dừng mô phỏng, không nói chuyện được với dịch vụ trung tâm ({exc})", flush=True)

@@ -19,17 +19,21 @@ def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def device_token(server: ServerProcess, name: str, role: str, folder: Path) -> Path:
-    """A device token for an app, kept in a private file (pairing UI comes later)."""
+def device_token(server: ServerProcess, name: str, role: str, folder: Path, counter: int | None = None) -> Path:
+    """A device token for an app (a rating screen's bound to its `counter`), made through the admin API and kept in
+    a private file, `DIR/ROLE[N].token` (pairing UI comes later)."""
+    body: dict[str, object] = {"name": name, "role": role}
+    if counter is not None:
+        body["counter"] = counter
     r = requests.post(
         f"{server.local_url}/api/devices",
-        json={"name": name, "role": role},
+        json=body,
         headers={"Authorization": f"Bearer {server.admin_token}"},
         timeout=10,
         verify=server.verify,
     )
     r.raise_for_status()
-    path = folder / f"{role}.token"
+    path = folder / f"{role}{counter if counter is not None else ''}.token"
     path.write_text(r.json()["token"], encoding="utf-8")
     path.chmod(0o600)
     return path
@@ -91,6 +95,21 @@ def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
 def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
     return _spawn([sys.executable, "-m", "app", "display", *service_arguments(server), "--windowed", "--size",
                    "1280x720"])  # fmt: skip
+
+
+def start_dashboard(server: ServerProcess, folder: Path) -> subprocess.Popen[bytes]:
+    """The director's dashboard, with a director device token (DIR/director.token)."""
+    token = device_token(server, "Máy lãnh đạo (demo)", "director", folder)
+    return _spawn([sys.executable, "-m", "app", "dashboard", *service_arguments(server), "--token-file", str(token),
+                   "--windowed", "--size", "1366x768"])  # fmt: skip
+
+
+def start_rating(server: ServerProcess, folder: Path, counter: int) -> subprocess.Popen[bytes]:
+    """The rating screen facing the citizen at `counter`, with a rating token bound to it (DIR/ratingN.token): it
+    asks about the visits that counter finishes, and no other."""
+    token = device_token(server, f"Đánh giá quầy {counter} (demo)", "rating", folder, counter)
+    return _spawn([sys.executable, "-m", "app", "rating", "--counter", str(counter), *service_arguments(server),
+                   "--token-file", str(token), "--windowed", "--size", "1280x800"])  # fmt: skip
 
 
 DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813")  # demo only: printed on the console for the tester

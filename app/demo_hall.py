@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from app.core.rating import REASONS
 from app.service.launcher import ServerProcess
 from printing.ticket_printer import TicketPrinter
 from printing.tickets import ticket_print
@@ -33,6 +34,7 @@ GROUP_WEIGHTS = {"CT": 40, "HT": 30, "DD": 10, "BTXH": 8, "KD": 5, "NCC": 4, "GN
 PRIORITY_SHARE = 0.12  # elderly citizens at the kiosk
 NO_SHOW_SHARE = 0.08  # citizens who took a number and left before their call
 BALK_FROM = 8  # people waiting from which a newcomer may leave without a number
+RATING_SHARE = 0.7  # served citizens who rate the visit (demo with a screen: counters 2–4)
 
 
 def arrival_rate(hour: float) -> float:
@@ -151,7 +153,9 @@ def simulate_kiosk(server: ServerProcess, stop: threading.Event, clock: HallCloc
 
 
 def simulate_counter(server: ServerProcess, counter: int, stop: threading.Event, clock: HallClock, tally: Tally,
-                     rng: random.Random) -> None:  # fmt: skip
+                     rng: random.Random, *, rates: bool = False) -> None:  # fmt: skip
+    """One simulated clerk; `rates`: the citizens served here rate the visit (as a rating screen at this counter
+    would, through the admin's token), so the dashboard's ratings move."""
     base = f"{server.local_url}/api/counters/{counter}"
     who = f"quầy {counter}"
 
@@ -182,6 +186,17 @@ def simulate_counter(server: ServerProcess, counter: int, stop: threading.Event,
             if s.post(f"{base}/finish", timeout=10).status_code == 200:
                 tally.add("served")
                 say(who, f"{clock.label()} xong số {number} ({max(1, round(service_s / 60))} phút)")
+                if rates and rng.random() < RATING_SHARE:
+                    _rate(s, server.local_url, ticket, rng)
+
+
+def _rate(s: requests.Session, api: str, ticket: dict[str, Any], rng: random.Random) -> None:
+    """A simulated citizen's rating of the visit just finished, on the default 3-level scale (mostly satisfied)."""
+    level = rng.choices((3, 2, 1), (55, 35, 10))[0]
+    body: dict[str, Any] = {"ticket_id": ticket["id"], "level": level}
+    if level == 1:
+        body["reason"] = rng.choice(REASONS)
+    s.post(f"{api}/api/ratings", json=body, timeout=10)  # a refusal (a 5-level scale set meanwhile) is no matter
 
 
 def _no_show(s: requests.Session, base: str, ticket: dict[str, Any], calls_needed: int,

@@ -19,6 +19,7 @@ from app.core.clock import Clock
 from app.qtbridge.apps import add_common_arguments, application, present
 from app.qtbridge.events import StreamFactory, default_stream_factory
 from counter.controller import CounterController
+from counter.dossier.centre_calendar import CentreCalendar
 from counter.dossier.setup import add_dossier_arguments, dossier_controller, open_counter_desk, sync_service
 from counter.offline import OfflineSessions
 from counter.session import CounterClient, SessionApi
@@ -65,6 +66,7 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
     sessions = OfflineSessions(backend.sessions, desk.store, desk.clock)  # sign-in survives a LAN outage
     ctl = CounterController(backend.client, sessions, backend.stream, clock=backend.clock, **kw)
     dossiers = dossier_controller(desk, ctl, backend.client)
+    CentreCalendar(desk, ctl, backend.client)  # the centre's holiday overrides for due dates (owned by ctl)
     sync = sync_service(args, desk, backend.centre)
     return CounterWindow(ctl, username=args.user, counter=args.counter, dossiers=dossiers, camera=args.camera,
                          scanners=args.scanner, doc_camera=args.doc_camera or args.camera, sync=sync)  # fmt: skip

@@ -62,6 +62,7 @@ class CounterController(QObject):
     signed_out = Signal(str)  # why, or "" when the clerk chose to
     action_finished = Signal(str, bool)  # action, accepted
     meta_loaded = Signal()
+    centre_changed = Signal(object)  # a director changed settings: the `centre.changed` event's keys (list of str)
 
     def __init__(
         self,
@@ -224,6 +225,8 @@ class CounterController(QObject):
             self.model_changed.emit()
         if applied.resync:  # a gap in seq, a new day
             self.resync()
+        if event.get("kind") == "centre.changed" and applied.fresh:
+            self.centre_changed.emit(list((event.get("payload") or {}).get("changed") or []))
 
     # --- signing in and out -----------------------------------------------------------------------
 

@@ -101,6 +101,11 @@ class QueueApi(Protocol):
         """GET /api/settings/audit: who changed which setting when, the latest first."""
         ...
 
+    def calendar(self) -> list[dict[str, Any]]:
+        """GET /api/calendar (any token that reads): the centre's holiday overrides, {day, working, source,
+        effective, note} by day (app/core/centre_settings.py override_of reads one back)."""
+        ...
+
     # citizens' ratings (app/service/rating_routes.py)
     def rating_prompt(self, counter_id: int | None = None) -> dict[str, Any]:
         """GET /api/ratings/prompt (a rating screen's token; the admin names `counter_id`): `{"visit": {ticket_id,

@@ -186,6 +186,27 @@ def _add_ratings(fake: FakeQueueClient, served: list[tuple[int, int, str]], rng:
     fake.store.writer.run(job)
 
 
+DIRECTOR = "giamdoc (Trần Văn Giám)"
+
+
+def _director_settings(fake: FakeQueueClient) -> None:
+    """Two days of the holiday override table (a day off in lieu, a make-up Saturday) and a priority category
+    renamed, as a director saves them (in the audit)."""
+    from app.store.settings_store import SettingsStore
+
+    off = TODAY + timedelta(days=11)  # Friday 4 December
+    saturday = off + timedelta(days=8)
+    SettingsStore(fake.store).change({
+        "priorities": {"elderly": {"name": "Người cao tuổi (từ 60 tuổi)"}},
+        "calendar": {
+            off.isoformat(): {"working": False, "source": "QĐ 125/QĐ-UBND", "effective": TODAY.isoformat(),
+                              "note": "nghỉ bù cho ngày làm việc thứ Bảy"},
+            saturday.isoformat(): {"working": True, "source": "QĐ 125/QĐ-UBND", "effective": TODAY.isoformat(),
+                                   "note": "làm bù"},
+        },
+    }, DIRECTOR)  # fmt: skip
+
+
 def working_days_before(day: date, count: int) -> list[date]:
     found: list[date] = []
     cursor = day
@@ -202,11 +223,14 @@ def dashboard_demo(*, history_days: int = HISTORY_DAYS, seed: int = 7) -> FakeQu
     days = working_days_before(TODAY, history_days)
     clock = ManualClock(at(days[0] if days else TODAY, 7, 0))
     fake = FakeQueueClient(clock=clock)
+    fake.store.rename_centre("xã Đông Hưng", "Trung tâm Phục vụ hành chính công xã Đông Hưng")  # the screens' sample
     _add_users(fake)
     hall = _Hall(fake, clock, rng)
     full_day = dict.fromkeys((1, 2, 3, 4), time(16, 50))
     for day in days:
         hall.run_day(day, time(17, 15), full_day)
+    if days:  # the director's own corrections, made at the end of the last working day
+        _director_settings(fake)
     hall.run_day(TODAY, NOW, {1: NOW, 2: NOW, 3: time(10, 15)}, load=0.75)  # counter 4 stays closed today
     clock.current = at(TODAY, NOW.hour, NOW.minute)
     fake.pause(3, "break")

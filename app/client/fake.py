@@ -53,6 +53,7 @@ from app.store.dossier_mirror import FILES_FOLDER, DossierMirror
 from app.store.queue_store import QueueStore
 from app.store.ratings import RatingStore
 from app.store.settings_store import SettingsStore
+from app.version import MIN_CLIENT_VERSION, __version__
 
 # What the service answers when the bearer token is missing or lacks the role.
 UNAUTHORIZED_MESSAGE = status_error(401)[1]
@@ -127,7 +128,8 @@ class FakeQueueClient:
     def health(self) -> dict[str, Any]:
         return self._dict(lambda: {"status": "ok", "service": "motcua-centre", "centre": self.store.centre.name,
                                    "commune": self.store.centre.commune, "unit_code": self.store.centre.unit_code,
-                                   "day": self.store.today().isoformat(),
+                                   "day": self.store.today().isoformat(), "version": __version__,
+                                   "min_client_version": MIN_CLIENT_VERSION,
                                    "tls": False, "board_port": None})  # fmt: skip
 
     def groups(self) -> list[dict[str, Any]]:
@@ -266,6 +268,10 @@ class FakeQueueClient:
     def settings_audit(self, limit: int = 200) -> list[dict[str, Any]]:
         self._allowed(Permission.REPORT)
         return self._list(lambda: self._settings.audit(limit))
+
+    def calendar(self) -> list[dict[str, Any]]:
+        self._allowed(Permission.READ)
+        return self._list(lambda: self._settings.calendar())
 
     # --- citizens' ratings (app/store/ratings.py, under app/core/rating.py's rules) ------------------
 

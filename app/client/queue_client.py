@@ -25,6 +25,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
 from app.client.events import EventStream
 from app.pinned_ca import UNTRUSTED_MESSAGE, CaFileError, is_untrusted, requests_verify
+from app.version import user_agent
 
 if TYPE_CHECKING:
     from app.client.discovery import FoundService
@@ -98,6 +99,9 @@ class QueueClient:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["Accept"] = "application/json"
+        # motcua-kiosk/0.1.0: a service that no longer serves this version refuses writes with 426 client_outdated
+        # and its Vietnamese message (app/service/client_version.py), which reaches the user as any refusal does.
+        self._session.headers["User-Agent"] = user_agent()
         if token:
             self._session.headers["Authorization"] = f"Bearer {token}"
 
@@ -264,6 +268,10 @@ class QueueClient:
 
     def settings_audit(self, limit: int = 200) -> list[dict[str, Any]]:
         result: list[dict[str, Any]] = self._request("GET", f"/api/settings/audit?limit={int(limit)}")
+        return result
+
+    def calendar(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self._request("GET", "/api/calendar")
         return result
 
     # --- citizens' ratings ----------------------------------------------------------------------

@@ -77,7 +77,7 @@ class Centre:
 # The hall board's scrolling line until the director sets one.
 DEFAULT_NOTICE = "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng 7:00–11:30, chiều 13:30–17:00."
 
-_LETTERS = "ABCDEFGHKLMNPQRSTUVXY"  # skip letters easily misread aloud or on a ticket (I, J, O, W, Z)
+LETTERS = "ABCDEFGHKLMNPQRSTUVXY"  # skip letters easily misread aloud or on a ticket (I, J, O, W, Z)
 
 
 def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "") -> Centre:
@@ -87,7 +87,7 @@ def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "") ->
     has its own home groups at level 1 and the rest at level 2.
     """
     groups = tuple(
-        ServiceGroup(code=f.code, name=f.name, prefix=_LETTERS[i % len(_LETTERS)], fields=(f.code,))
+        ServiceGroup(code=f.code, name=f.name, prefix=LETTERS[i % len(LETTERS)], fields=(f.code,))
         for i, f in enumerate(catalog.fields)
     )
     counter_list = []

@@ -7,12 +7,15 @@ python -m app dashboard --screenshot DIR [--size WxH]   # every tab with demo da
 python -m app dashboard --smoke-test --service URL --token-file F   # connect, fetch today's figures, quit 0 or 1
 
 The token is a director's or the admin's: a device token made for the dashboard PC (role "director"), or a
-director's session token. Kiosk, counter and display tokens are refused by the service (403).
+director's session token. Kiosk, counter and display tokens are refused by the service (403). Without --token-file
+the director signs in with a username and PIN (app/dashboard/signin.py); that session lives in memory only and is
+signed out when the window closes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -27,15 +30,18 @@ from app.qtbridge.events import StreamFactory
 
 DEFAULT_SIZE = "1366x768"
 MISSING_KEY_FILE = (
-    "cần --token-file: tệp chứa mã của lãnh đạo (thiết bị vai trò director do quản trị tạo, hoặc mã quản trị). "
-    "Hoặc chạy --demo để xem dữ liệu mô phỏng."
+    "cần --token-file: tệp chứa mã của lãnh đạo (thiết bị vai trò director do quản trị tạo, hoặc mã quản trị) khi "
+    "chạy --smoke-test hoặc không có màn hình. Trên máy có màn hình, không có --token-file thì đăng nhập bằng tên và "
+    "mã PIN; --demo để xem dữ liệu mô phỏng."
 )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m app dashboard",
                                 description="Màn hình lãnh đạo: sảnh trực tiếp, số liệu theo kỳ, cài đặt")  # fmt: skip
-    p.add_argument("--token-file", type=Path, help="tệp chứa mã của lãnh đạo hoặc quản trị (bắt buộc khi kết nối)")
+    p.add_argument("--token-file", type=Path,
+                   help="tệp chứa mã của lãnh đạo hoặc quản trị (không có: đăng nhập bằng tên và mã PIN)")  # fmt: skip
+    p.add_argument("--user", default="", help="tên đăng nhập điền sẵn khi đăng nhập bằng mã PIN")
     add_common_arguments(p, default_size=DEFAULT_SIZE)
     p.set_defaults(size=None)  # --screenshot without --size: both desk sizes
     return p.parse_args(argv)
@@ -46,14 +52,40 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         from app.client.dashboard_demo import dashboard_demo
 
         return dashboard_demo()
-    if not args.token_file:
+    if not args.token_file and (args.smoke_test or not can_ask()):
         raise ValueError(MISSING_KEY_FILE)
-    from app.client.queue_client import QueueClient
+    from app.client.sessions import SessionClient  # a QueueClient that can also sign a person in
 
-    token = args.token_file.read_text(encoding="utf-8").strip()
+    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
     if args.service:
-        return QueueClient(args.service, token, ca_file=args.ca_file, timeout=20.0)
-    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file, request_timeout=20.0)
+        return SessionClient(args.service, token, ca_file=args.ca_file, timeout=20.0)
+    return SessionClient.from_discovery(5.0, token, ca_file=args.ca_file, request_timeout=20.0)
+
+
+def can_ask() -> bool:
+    """Whether a sign-in dialog can be shown and answered (not on the offscreen or minimal platform)."""
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.platformName() not in ("offscreen", "minimal")
+
+
+def sign_in(client: QueueApi, username: str = "") -> bool:
+    """Without a token: ask for a director's username and PIN until signed in (True) or the dialog is closed."""
+    from app.client.sessions import SessionClient
+    from app.dashboard.signin import SignInDialog
+
+    if not isinstance(client, SessionClient) or client.token:
+        return True
+    return SignInDialog(client, username=username).exec() == SignInDialog.DialogCode.Accepted
+
+
+def sign_out(client: QueueApi) -> None:
+    """The session from the sign-in dialog ends with the window (best effort)."""
+    from app.client.sessions import SessionClient
+
+    if isinstance(client, SessionClient) and client.token:
+        with contextlib.suppress(Exception):  # the service is gone: the session expires by itself
+            client.revoke(client.token)
 
 
 def build(client: QueueApi, *, stream_factory: StreamFactory | None = None, **kw: object) -> DashboardWindow:
@@ -75,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
             return 0
         client = make_client(args)
+        session = not args.demo and not args.token_file  # a director signs in here, the token in memory only
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
@@ -85,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 1
     try:
+        if session and not sign_in(client, args.user):
+            return 0  # the director closed the sign-in dialog
         window = build(client)
         if args.smoke_test:
             return smoke_test(window)
@@ -94,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         present(window, windowed=args.windowed, size=args.size or DEFAULT_SIZE, full="maximized")
         return int(app.exec())
     finally:
+        if session:
+            sign_out(client)
         client.close()
 
 
@@ -120,7 +157,8 @@ def smoke_test(window: DashboardWindow) -> int:
 
 
 def _simulate(window: DashboardWindow, client: QueueApi) -> None:
-    """--demo: every 5 s the hall moves on a minute: a counter finishes and calls the next, someone takes a number."""
+    """--demo: every 5 s the hall moves on a minute: someone takes a number, counter 1 or 2 calls the next citizen or
+    starts serving the one it called."""
     turn = [0]
     advance = getattr(getattr(client, "clock", None), "advance", lambda _s: None)
 
@@ -130,9 +168,12 @@ def _simulate(window: DashboardWindow, client: QueueApi) -> None:
         turn[0] += 1
         try:
             client.issue(("HT", "CT", "DD")[turn[0] % 3])
-            called = client.call_next(counter)
-            if called is not None:
-                client.start(counter)
+            row = next((c for c in client.counters() if c["id"] == counter), {})
+            current = row.get("current") or {}
+            if current.get("state") == "called":
+                client.start(counter)  # the citizen called last time reaches the counter
+            else:
+                client.call_next(counter)  # ends the visit being served, calls the next
         except ServiceError as exc:  # a demo keeps going
             print(f"demo: {exc.message}", file=sys.stderr)
 

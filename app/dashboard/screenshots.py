@@ -2,7 +2,8 @@
 .py), at exactly that window size (without --size: 1366×768 and 1920×1080). `tour()` is also what the tests walk.
 
 The screens: `live` (this morning at 10:40), `history` (the last 7 days), `history-month` (two weeks and more:
-the heat-map full), `settings`, `settings-refused` (a daily cap below what was issued today and a window that ends
+the heat-map full), `settings` (groups and counters), `settings-priorities`, `settings-calendar` (the holiday
+override table), `settings-refused` (a daily cap below what was issued today and a window that ends
 before it starts, refused in red), `settings-saved` (the wait target changed, its audit line on top).
 """
 
@@ -57,6 +58,11 @@ def tour(window: Any) -> Iterator[str]:
                [ctl.settings_ready, ctl.audit_ready])  # fmt: skip
     yield "settings"
     tab = window.settings
+    tab.pages.setCurrentIndex(1)
+    yield "settings-priorities"
+    tab.pages.setCurrentIndex(2)
+    yield "settings-calendar"
+    tab.pages.setCurrentIndex(0)
     tab.cap_box(0).setValue(3)
     tab.window_edit(1).setText("11:00–07:30")
     tab.submit()

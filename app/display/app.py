@@ -22,6 +22,7 @@ from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
+from app.qtbridge.about import install_about
 from app.qtbridge.apps import add_common_arguments, application, parse_size
 
 DEFAULT_SIZE = "1920x1080"
@@ -122,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             return smoke_test(window)
         window.ctl.start()
+        install_about(window, client)  # the version in a corner; a banner if the service no longer serves it
         if args.windowed:
             window.resize(*size)
             window.show()

@@ -19,6 +19,17 @@ def clock_texts(now: datetime | None = None) -> tuple[str, str]:
     return now.strftime("%H:%M"), f"{WEEKDAYS[now.weekday()]}, {now:%d/%m/%Y}"
 
 
+def two_lines(name: str) -> list[str]:
+    """Split a centre's name where a reader would: before its commune ("… công" / "xã Đông Hưng"), else mid-way."""
+    for mark in (" xã ", " phường ", " đặc khu "):
+        at = name.find(mark)
+        if at > 0:
+            return [name[:at], name[at + 1 :]]
+    words = name.split()
+    half = max(1, len(words) // 2)
+    return [" ".join(words[:half]), " ".join(words[half:])]
+
+
 class TopBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,9 +75,16 @@ class TopBar(QWidget):
                             style.LIGHT, Qt.AlignmentFlag.AlignRight)  # fmt: skip
             centre_w = right.left() - 2 * pad
             centre_f = style.fit_font(base, self.centre, 2.2 * vh, centre_w, bold=True, smallest=0.7)
-            if not self.offline and style.draw_line(p, QRectF(pad, 0, centre_w, inner_h), self.centre, centre_f,
-                                                    style.WHITE):  # fmt: skip
-                self.cut.append(self.centre)
+            lines = [self.centre]
+            if style.text_width(centre_f, self.centre) > centre_w:  # a commune's full name: two lines, never "…"
+                lines = two_lines(self.centre)
+                longest = max(lines, key=lambda line: style.text_width(centre_f, line))
+                centre_f = style.fit_font(base, longest, 1.7 * vh, centre_w, bold=True, smallest=0.7)
+            line_h = inner_h / len(lines)
+            for i, line in enumerate(lines):
+                rect = QRectF(pad, i * line_h, centre_w, line_h)
+                if not self.offline and style.draw_line(p, rect, line, centre_f, style.WHITE):
+                    self.cut.append(self.centre)
         else:
             time_f, date_f = style.font(base, 5.6 * vh, bold=True), style.font(base, 3 * vh)
             gap = 1.5 * w / 100

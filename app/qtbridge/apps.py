@@ -12,11 +12,17 @@ from typing import Any, Literal
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.qtbridge.about import install_about
 from app.qtbridge.fonts import install_fonts
+from app.version import about_line, set_app_name
 
 
 def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> None:
-    """The options every app has: where the service is, demo data, window, smoke test, screenshots."""
+    """The options every app has: where the service is, demo data, window, smoke test, screenshots, --version.
+    The parser's last word names the app (`python -m kiosk` → kiosk) in its User-Agent (app/version.py)."""
+    set_app_name(p.prog.split()[-1])
+    p.add_argument("--version", action="version", version=about_line(p.description or p.prog),
+                   help="in phiên bản rồi thoát")  # fmt: skip
     p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ https://10.0.0.2:8710 (mặc định: tự tìm)")
     p.add_argument(
         "--ca-file", type=Path, metavar="CA.PEM",
@@ -55,7 +61,10 @@ def parse_size(text: str, *, minimum: tuple[int, int] = (320, 240)) -> tuple[int
 
 
 def present(window: QWidget, *, windowed: bool, size: str, full: Literal["screen", "maximized"]) -> None:
-    """A window for testing at a given size, else full screen (kiosk, TV) or maximised (a clerk's PC)."""
+    """A window for testing at a given size, else full screen (kiosk, TV) or maximised (a clerk's PC). With the
+    version in a corner and a banner if the service no longer serves it (about.py): every app's window keeps its
+    controller as `ctl`, whose `client` is the service."""
+    install_about(window, getattr(getattr(window, "ctl", None), "client", None))
     if windowed:
         window.resize(*parse_size(size))
         window.show()

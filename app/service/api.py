@@ -45,6 +45,7 @@ from app.core.actions import TicketAction
 from app.core.clock import to_iso
 from app.core.errors import NotFound
 from app.service.broadcast import Broadcaster
+from app.service.client_version import install_client_version, version_fields
 from app.service.director_routes import install_director_routes
 from app.service.display_page import install_display
 from app.service.dossier_pages import install_dossier_pages
@@ -77,6 +78,7 @@ from app.store.devices import Device, DeviceRegistry
 from app.store.queue_store import QueueStore
 from app.store.users import LockedOut, Session, SignInRefused, UserStore
 from app.store.writer import Tx
+from app.version import __version__
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +128,14 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
 
     app = FastAPI(
         title="Một Cửa — dịch vụ trung tâm",
-        version="0.1.0",
+        version=__version__,
         description="Hàng đợi của Trung tâm Phục vụ hành chính công cấp xã.",
         lifespan=lifespan,
         responses=_ERRORS,
     )
     install_error_handlers(app)
     install_limits(app)  # body size, token before body, sockets per client, issuing rate
+    install_client_version(app)  # X-Motcua-Version on every answer; 426 for writes from too old an app
     accounts = users if users is not None else UserStore(store.writer, store.clock)
 
     @app.exception_handler(SignInRefused)
@@ -216,7 +219,7 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     install_dossier_pages(app, mirror, store.centre.name)  # /h/{code}-{key}: a citizen's status page, no token
     # /api/report (the centre's figures for any period), /api/settings (a director's settings, audited)
     install_director_routes(
-        app, store, Depends(role_required(Permission.REPORT)), Depends(role_required(Permission.SETTINGS))
+        app, store, Depends(role_required(Permission.REPORT)), Depends(role_required(Permission.SETTINGS)), reader
     )
     # /api/ratings…: what the rating screen asks, the ratings it sends, the director's list, the scale
     install_ratings(app, store, run, rate=Depends(role_required(Permission.RATE)),
@@ -229,9 +232,13 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         # pages answer over plain HTTP for TVs and phones (the main port itself when the service has no TLS).
         lan = getattr(app.state, "lan", None) or {"tls": False, "board_port": None}
         # centre: the full name every screen and paper shows; commune ("xã Đông Hưng"): the counter's form header.
+        # version, min_client_version: apps older than the minimum say so (app/version.py). backup: the nightly
+        # backup's last result when `serve --backup-dir` is on (app/service/nightly_backup.py).
+        backup = getattr(app.state, "backup", None)
         return {"status": "ok", "service": "motcua-centre", "centre": store.centre.name,
                 "commune": store.centre.commune, "unit_code": store.centre.unit_code,
-                "day": store.today().isoformat(), **lan}  # fmt: skip
+                "day": store.today().isoformat(), **version_fields(), **lan,
+                **({"backup": backup.status()} if backup is not None else {})}  # fmt: skip
 
     @app.post("/api/dossier-codes", status_code=201, dependencies=[clerk])
     async def dossier_codes() -> dict[str, Any]:

@@ -6,6 +6,8 @@ GET  /api/settings                               wait target, groups' caps and w
 PUT  /api/settings                               a partial change (app/core/centre_settings.py); 422 with every
                                                  problem in Vietnamese; a `centre.changed` event on success
 GET  /api/settings/audit                         the latest changes first
+GET  /api/calendar                               the centre's holiday overrides, for every token that reads
+                                                 (counters count their due dates with them)
 """
 
 from __future__ import annotations
@@ -29,8 +31,12 @@ _DAY = r"^\d{4}-\d{2}-\d{2}$"
 
 _SETTINGS_BODY = (
     'Các mục cần đổi, mục nào không gửi thì giữ nguyên: {"wait_target_min": 20, "groups": {"HT": {"daily_cap": 60, '
-    '"windows": [["07:30", "11:00"]]}}, "counters": {"1": {"HT": 1, "CT": 2}}, "notice": "…"}; daily_cap null: không '
-    f"giới hạn; windows []: cấp số cả ngày làm việc; notice tối đa {NOTICE_MAX} ký tự."
+    '"windows": [["07:30", "11:00"]], "name": "…"}, "MOI": {"name": "Nhóm mới"}}, "counters": {"1": {"HT": 1, '
+    '"CT": 2}}, "notice": "…", "priorities": {"elderly": {"name": "…"}, "ma_moi": {"name": "…"}, "ma_bo": null}, '
+    '"calendar": {"2026-09-04": {"working": false, "source": "QĐ 12/QĐ-UBND", "effective": "2026-08-20"}, '
+    '"2026-09-05": null}}; daily_cap null: không '
+    f"giới hạn; windows []: cấp số cả ngày làm việc; notice tối đa {NOTICE_MAX} ký tự; một mã nhóm mới thêm nhóm "
+    "(cần quầy phục vụ); diện ưu tiên đang có phiếu hôm nay không xoá được."
 )
 
 
@@ -54,9 +60,11 @@ def who_of(principal: Any) -> str:
     return str(getattr(principal, "role", "không rõ"))
 
 
-def install_director_routes(app: FastAPI, store: QueueStore, reporter: Depends, setter: Depends) -> SettingsStore:
+def install_director_routes(app: FastAPI, store: QueueStore, reporter: Depends, setter: Depends,
+                            reader: Depends | None = None) -> SettingsStore:  # fmt: skip
     """Mount the routes; `reporter` admits whoever may read figures (Permission.REPORT), `setter` whoever may change
-    settings (Permission.SETTINGS); both set request.state.principal."""
+    settings (Permission.SETTINGS), `reader` whoever may read the day (Permission.READ: GET /api/calendar); all set
+    request.state.principal."""
     settings = SettingsStore(store)
 
     @app.get("/api/report", dependencies=[reporter])
@@ -84,5 +92,10 @@ def install_director_routes(app: FastAPI, store: QueueStore, reporter: Depends, 
     @app.get("/api/settings/audit", dependencies=[reporter])
     def get_audit(limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[dict[str, Any]]:
         return settings.audit(limit)
+
+    @app.get("/api/calendar", dependencies=[reader or reporter])
+    def get_calendar() -> list[dict[str, Any]]:
+        """The centre's holiday overrides ({day, working, source, effective, note}), by day."""
+        return settings.calendar()
 
     return settings

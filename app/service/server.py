@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
@@ -28,6 +28,7 @@ from app.paths import default_catalog_path
 from app.service.api import create_app
 from app.service.board_port import BoardOnly
 from app.service.mdns import Announcer
+from app.service.nightly_backup import NightlyBackup
 from app.service.protocols import JsonErrorHttpProtocol, SlowClientWebSocketProtocol
 from app.service.tls import ensure_certificates, fingerprint, is_loopback
 from app.store.catalog_file import load_catalog_file
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8710
 TlsMode = Literal["auto", "on", "off"]
+ReadyCheck = Callable[[str, str], bool]  # (API address, board address) → passed; then the service stops (smoke.py)
 
 
 def open_store(data: Path, clock: Clock | None = None, *, commune: str | None = None,
@@ -73,8 +75,10 @@ class _Server(uvicorn.Server):
     after the API's own start-up (the application's lifespan runs once, here) and stopped with it."""
 
     def __init__(self, config: uvicorn.Config, host: str, announcer: Announcer | None, *, app: FastAPI,
-                 board: uvicorn.Server | None = None) -> None:  # fmt: skip
+                 board: uvicorn.Server | None = None, on_ready: ReadyCheck | None = None) -> None:  # fmt: skip
         super().__init__(config)
+        self.on_ready = on_ready
+        self.check_passed: bool | None = None  # on_ready's answer
         self.display_host = host
         self.announcer = announcer
         self.app = app
@@ -121,9 +125,19 @@ class _Server(uvicorn.Server):
         self.ready = True
         # One line, flushed: tests and the demo wait for it instead of sleeping.
         print(f"serving on {scheme}://{_url_host(self.display_host)}:{port}", flush=True)
+        if self.on_ready is not None:  # asked from a thread: the loop must keep serving while it asks
+            url, board_url = f"{scheme}://{_url_host(self.display_host)}:{port}", f"http://127.0.0.1:{board_port}"
+            threading.Thread(target=self._check_then_stop, args=(url, board_url), daemon=True).start()
         if self.announcer is not None:
             self.announcer.port, self.announcer.board_port = port, board_port
             await self.announcer.start()
+
+    def _check_then_stop(self, url: str, board_url: str) -> None:
+        assert self.on_ready is not None
+        try:
+            self.check_passed = self.on_ready(url, board_url)
+        finally:
+            self.should_exit = True
 
     async def on_tick(self, counter: int) -> bool:
         if self.board is not None and self.board.started:
@@ -181,12 +195,15 @@ dữ liệu {data}, các lần sau không cần nhập lại; đổi tên: chạ
 
 def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: bool = True, *,
           tls: TlsMode = "auto", plain_port: int | None = None, commune: str | None = None,
-          centre_name: str | None = None, command: Sequence[str] = ()) -> int:  # fmt: skip
+          centre_name: str | None = None, command: Sequence[str] = (),
+          backup: NightlyBackup | None = None, on_ready: ReadyCheck | None = None) -> int:  # fmt: skip
     """Run the centre service until SIGTERM or Ctrl+C; the exit code (0 after a graceful stop, 1 when it could
     not start, 2 when the centre has no commune yet: `command`, the command line as typed, goes into the message
     that says how to give one). On a loopback address: plain HTTP (one PC). On a LAN address (or `tls="on"`):
     HTTPS/WSS with the centre's own CA (tls.py) on `port`, and the read-only board and ticket pages over plain
-    HTTP on `plain_port` (default `port` + 1; 0 = a free one) for TVs and phones (board_port.py)."""
+    HTTP on `plain_port` (default `port` + 1; 0 = a free one) for TVs and phones (board_port.py). `backup`: the
+    nightly backup to a second folder (nightly_backup.py), run beside the service and shown in /api/health.
+    `on_ready`: asked once the service is up, then the service stops; the exit code is 0 only if it passed."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if commune is None and not _has_commune(data):
         typed = shlex.join(command) if command else f"python -m app serve --data {shlex.quote(str(data))}"
@@ -204,6 +221,7 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
         log.warning("TLS is OFF (--tls off) on %s: clerks' PINs and session tokens cross the LAN in clear text", host)
     app = create_app(store, devices)
     app.state.lan = {"tls": use_tls, "board_port": None}
+    app.state.backup = backup
     board: uvicorn.Server | None = None
     ssl: dict[str, str] = {}
     if use_tls:
@@ -213,12 +231,17 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
         board_port = plain_port if plain_port is not None else (port + 1 if port else 0)
         board = uvicorn.Server(_config(BoardOnly(app), host, board_port, lifespan="off"))
     announcer = Announcer(host, port, store.centre.name, tls=use_tls) if mdns else None
-    server = _Server(_config(app, host, port, lifespan="on", **ssl), host, announcer, app=app, board=board)
+    server = _Server(_config(app, host, port, lifespan="on", **ssl), host, announcer, app=app, board=board,
+                     on_ready=on_ready)  # fmt: skip
+    if backup is not None:
+        backup.start()
     try:
         server.run()
     finally:
+        if backup is not None:
+            backup.stop()
         store.close()
-    if not server.ready:
+    if not server.ready or (on_ready is not None and not server.check_passed):
         return 1
     log.info("Dịch vụ trung tâm đã dừng%s.", f" ({server.stopped_by})" if server.stopped_by else "")
     return 0

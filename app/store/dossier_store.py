@@ -229,6 +229,26 @@ class DossierStore:
 
         self.writer.run(job)
 
+    def replace_overrides(self, overrides: list[DayOverride]) -> bool:
+        """Make the table exactly `overrides` (the centre's, GET /api/calendar); whether anything changed."""
+
+        def job(tx: Tx) -> bool:
+            rows = tx.conn.execute("SELECT day, working, source, effective, note FROM calendar_overrides").fetchall()
+            have = {(str(d), bool(w), str(s), str(e), str(n)) for d, w, s, e, n in rows}
+            want = {(o.day.isoformat(), o.working, o.source, o.effective.isoformat(), o.note) for o in overrides}
+            if have == want:
+                return False
+            tx.conn.execute("DELETE FROM calendar_overrides")
+            now = to_iso(self.clock.now())
+            tx.conn.executemany(
+                "INSERT INTO calendar_overrides (day, working, source, effective, note, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(d, int(w), s, e, n, now) for d, w, s, e, n in sorted(want)],
+            )
+            return True
+
+        return self.writer.run(job)
+
     def remove_override(self, day: date) -> bool:
         def job(tx: Tx) -> bool:
             return tx.conn.execute("DELETE FROM calendar_overrides WHERE day=?", (day.isoformat(),)).rowcount > 0

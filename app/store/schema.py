@@ -267,3 +267,22 @@ def m009_ratings(db: Database) -> None:
         CREATE INDEX ratings_at ON ratings (at);
         """
     )
+
+
+@queue_migrations()
+def m010_centre_calendar(db: Database) -> None:
+    # The centre's holiday override table (app/store/settings_store.py): the days a director declared off or
+    # working, with the document behind each. Counters read it over GET /api/calendar for their due dates.
+    db.executescript(
+        """
+        CREATE TABLE calendar_overrides (
+            day TEXT PRIMARY KEY,            -- local yyyy-mm-dd
+            working INTEGER NOT NULL,        -- 1: a working day (a make-up Saturday), 0: a day off
+            source TEXT NOT NULL,            -- the document, "TB 9441/TB-BNV"
+            effective TEXT NOT NULL,         -- when the decision took effect
+            note TEXT NOT NULL DEFAULT '',
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL
+        );
+        """
+    )

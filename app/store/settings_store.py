@@ -1,9 +1,11 @@
 """The settings a director owns, kept in the centre's configuration with an audit row per change.
 
-A change is one writer transaction: the day's issued counts are read inside it (a cap is checked against what was
-really issued, not against a count from a moment before), the new configuration and its audit rows are written,
-and a `centre.changed` event tells every screen to fetch the queue again. The store's `centre` is swapped on the
-writer thread before the commit, so the next command already issues and calls by the new rules.
+A change is one writer transaction: the day's issued counts (per group and per priority category) are read inside
+it (a cap is checked against what was really issued, a category in use today is not removed, whatever a kiosk
+issued a moment before), the new configuration, the holiday override table and the audit rows are written, and a
+`centre.changed` event tells every screen to fetch the queue again (and counters their calendar). The store's
+`centre` is swapped on the writer thread before the commit, so the next command already issues and calls by the
+new rules.
 """
 
 from __future__ import annotations
@@ -16,8 +18,18 @@ from typing import Any
 
 from app.core.centre import DEFAULT_NOTICE
 from app.core.centre_codec import centre_from_dict, centre_to_dict
-from app.core.centre_settings import SettingChange, apply_settings, notice_of, setting_changes, settings_view
+from app.core.centre_settings import (
+    SettingChange,
+    SettingsInvalid,
+    apply_calendar,
+    apply_settings,
+    notice_of,
+    override_view,
+    setting_changes,
+    settings_view,
+)
 from app.core.clock import local_day, to_iso
+from app.core.workcalendar import DayOverride
 from app.store.queue_store import QueueStore
 from app.store.writer import Tx
 
@@ -30,6 +42,22 @@ def issued_today(conn: sqlite3.Connection, day: date) -> dict[str, int]:
                                                      [day.isoformat()])}  # fmt: skip
 
 
+def priorities_today(conn: sqlite3.Connection, day: date) -> dict[str, int]:
+    """Priority code → tickets of that category issued on `day`."""
+    rows = conn.execute("SELECT priority, COUNT(*) FROM tickets WHERE day=? AND priority IS NOT NULL GROUP BY 1",
+                        [day.isoformat()])  # fmt: skip
+    return {str(code): int(n) for code, n in rows}
+
+
+def calendar_overrides(conn: sqlite3.Connection) -> dict[date, DayOverride]:
+    """The centre's holiday override table."""
+    rows = conn.execute("SELECT day, working, source, effective, note FROM calendar_overrides ORDER BY day")
+    found = (
+        DayOverride(date.fromisoformat(d), bool(w), src, date.fromisoformat(eff), note) for d, w, src, eff, note in rows
+    )
+    return {o.day: o for o in found}
+
+
 class SettingsStore:
     def __init__(self, store: QueueStore) -> None:
         self.store = store
@@ -38,8 +66,14 @@ class SettingsStore:
         """The editable settings and today's issued counts (the lowest cap each group may get now)."""
         today = self.store.today()
         notice = self.store.setting(NOTICE_KEY.removeprefix("setting:"))
-        return {**settings_view(self.store.centre), "issued_today": issued_today(self.store.reader(), today),
+        conn = self.store.reader()
+        return {**settings_view(self.store.centre), "issued_today": issued_today(conn, today),
+                "priorities_today": priorities_today(conn, today), "calendar": self.calendar(),
                 "day": today.isoformat(), "notice": DEFAULT_NOTICE if notice is None else notice}  # fmt: skip
+
+    def calendar(self) -> list[dict[str, Any]]:
+        """The centre's holiday overrides, by day (GET /api/calendar: what the counters' due dates count with)."""
+        return [override_view(o) for o in calendar_overrides(self.store.reader()).values()]
 
     def change(self, change: Mapping[str, Any], who: str) -> list[SettingChange]:
         """Apply `change` (app/core/centre_settings.py, the hall notice included) for `who`; the changes made (none:
@@ -50,8 +84,20 @@ class SettingsStore:
         def job(tx: Tx) -> list[SettingChange]:
             now = store.clock.now()
             old = store.centre
-            new = apply_settings(old, change, issued_today(tx.conn, local_day(now)))
+            day = local_day(now)
+            errors: list[tuple[str, str]] = []  # every problem at once, the calendar's too
+            try:
+                new = apply_settings(old, change, issued_today(tx.conn, day), priorities_today(tx.conn, day))
+            except SettingsInvalid as exc:
+                errors, new = exc.errors, old
             changes = setting_changes(old, new)
+            if "calendar" in change:
+                try:
+                    changes += self._calendar(tx, change["calendar"], day, who, to_iso(now))
+                except SettingsInvalid as exc:
+                    errors += exc.errors
+            if errors:
+                raise SettingsInvalid(errors)
             row = tx.conn.execute("SELECT value FROM config WHERE key = ?", (NOTICE_KEY,)).fetchone()
             old_notice = DEFAULT_NOTICE if row is None else str(row[0])
             if notice is not None and notice != old_notice:
@@ -62,8 +108,9 @@ class SettingsStore:
                 )
             if not changes:
                 return []
-            value = json.dumps(centre_to_dict(new), ensure_ascii=False)
-            tx.conn.execute("UPDATE config SET value = ? WHERE key = 'centre'", (value,))
+            if new != old:
+                value = json.dumps(centre_to_dict(new), ensure_ascii=False)
+                tx.conn.execute("UPDATE config SET value = ? WHERE key = 'centre'", (value,))
             tx.conn.executemany(
                 "INSERT INTO settings_audit (at, who, setting, label, old, new) VALUES (?, ?, ?, ?, ?, ?)",
                 [(to_iso(now), who, c.key, c.label, c.old, c.new) for c in changes],
@@ -78,6 +125,21 @@ class SettingsStore:
             self._reload()  # a failed commit leaves the stored configuration: follow it, not the one swapped in
             raise
         return result
+
+    @staticmethod
+    def _calendar(tx: Tx, raw: Any, today: date, who: str, at: str) -> list[SettingChange]:
+        """Apply the calendar part of a change to the override table; its audit lines."""
+        current = calendar_overrides(tx.conn)
+        table, changes = apply_calendar(current, raw, today)
+        for day in set(current) - set(table):
+            tx.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
+        tx.conn.executemany(
+            "INSERT OR REPLACE INTO calendar_overrides (day, working, source, effective, note, added_at, added_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(o.day.isoformat(), int(o.working), o.source, o.effective.isoformat(), o.note, at, who)
+             for day, o in table.items() if current.get(day) != o],
+        )  # fmt: skip
+        return changes
 
     def _reload(self) -> None:
         row = self.store.reader().execute("SELECT value FROM config WHERE key='centre'").fetchone()

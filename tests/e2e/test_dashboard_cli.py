@@ -48,17 +48,20 @@ def test_a_director_token_connects_and_a_kiosk_token_is_refused(server: ServerPr
 
 
 def test_without_a_token_it_says_what_to_pass() -> None:
-    done = run_dashboard("--service", "http://127.0.0.1:9")
-    assert done.returncode == 2
-    assert "--token-file" in done.stderr
-    assert "--demo" in done.stderr
+    """With a screen it would ask for a username and PIN; offscreen, and for a smoke test, it cannot."""
+    for extra in ((), ("--smoke-test",)):
+        done = run_dashboard("--service", "http://127.0.0.1:9", *extra)
+        assert done.returncode == 2
+        assert "--token-file" in done.stderr
+        assert "mã PIN" in done.stderr
+        assert "--demo" in done.stderr
 
 
 def test_screenshots_at_the_asked_size(tmp_path: Path) -> None:
     done = run_dashboard("--demo", "--screenshot", str(tmp_path), "--size", "1600x900")
     assert done.returncode == 0, done.stderr
     names = sorted(p.stem for p in tmp_path.glob("*.png"))
-    assert len(names) == 6
+    assert len(names) == 8  # live, history ×2, settings ×5
     for name in names:
         assert name.startswith("dashboard-1600x900-")
         with Image.open(tmp_path / f"{name}.png") as image:

@@ -243,12 +243,103 @@ def test_settings_refused_then_saved_audited_and_heard_by_the_hall(qtbot: QtBot,
     qtbot.waitUntil(lambda: window.live.shown()["tiles"]["Chờ quá mục tiêu"][1] == "chờ quá 20 phút", timeout=5_000)
 
 
+def test_groups_priorities_and_the_calendar_are_edited_on_the_settings_pages(qtbot: QtBot, window: DashboardWindow,
+                                                                           fake: FakeQueueClient) -> None:  # fmt: skip
+    ctl = window.ctl
+    window.show_tab("settings")
+    tab = window.settings
+    qtbot.waitUntil(lambda: tab.loaded is not None and not ctl.busy(), timeout=10_000)
+    fake.issue("HT", "elderly")  # a category in use today
+    # removing it is refused with the reason, on its row
+    row = [p["code"] for p in tab.loaded["priorities"]].index("elderly")  # type: ignore[index]
+    tab.priority_drop(row).setChecked(True)
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "error", timeout=5_000)
+    assert "Không xoá được diện ưu tiên «Người cao tuổi»: hôm nay đã có 1 phiếu" in tab.shown()["message"]
+    assert tab.priority_edit(row).property("bad") is True
+    tab.revert()
+    # a renamed and a new group, a renamed and a new category, a day off: one save, each line audited
+    tab.name_edit(0).setText("Hộ tịch – khai sinh, khai tử")
+    code, name = tab.add_group()
+    code.setText("tp")
+    name.setText("Tư pháp")
+    tab.priority_edit(row).setText("Người cao tuổi (từ 60)")
+    tab.add_priority("Người có công với cách mạng")
+    day = tab.add_day()
+    day["source"].setText("QĐ 125/QĐ-UBND")
+    change = tab.change()
+    assert change["groups"]["TP"] == {"name": "Tư pháp"}
+    assert all(levels["TP"] == 2 for levels in change["counters"].values())  # every counter serves the new group
+    assert change["priorities"] == {"elderly": {"name": "Người cao tuổi (từ 60)"},
+                                    "nguoi_co_cong_voi_cach_mang": {"name": "Người có công với cách mạng"}}  # fmt: skip
+    tomorrow = "2026-11-24"
+    assert change["calendar"] == {tomorrow: {"working": False, "source": "QĐ 125/QĐ-UBND", "effective": "2026-11-23",
+                                             "note": ""}}  # fmt: skip
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "ok" and not ctl.busy(), timeout=5_000)
+    settings = fake.settings()
+    assert [g["name"] for g in settings["groups"] if g["code"] in ("HT", "TP")] == ["Hộ tịch – khai sinh, khai tử",
+                                                                                   "Tư pháp"]  # fmt: skip
+    assert [o["day"] for o in fake.calendar()] == [tomorrow]
+    assert tab.calendar.rowCount() == 1
+    qtbot.waitUntil(lambda: len(tab.shown()["audit"]) >= 5, timeout=5_000)
+    labels = {row[2] for row in tab.shown()["audit"]}
+    assert "Lịch làm việc ngày 24/11/2026" in labels
+    assert "Thêm nhóm dịch vụ TP" in labels
+    # the day off is dropped again
+    tab.calendar_rows()[0]["drop"].setChecked(True)
+    assert tab.change() == {"calendar": {tomorrow: None}}
+
+
+def test_a_director_signs_in_with_a_pin_and_others_are_turned_away(qtbot: QtBot) -> None:
+    from app.dashboard.signin import NOT_A_DIRECTOR, SignInDialog
+
+    class Sessions:
+        def __init__(self) -> None:
+            self.token: str | None = None
+            self.revoked: list[str] = []
+
+        def sign_in(self, username: str, secret: str, counter: int | None = None) -> dict[str, Any]:
+            from app.client.queue_client import ServiceError
+
+            if secret != "482913":
+                raise ServiceError("Sai tên đăng nhập hoặc mã PIN.", code="bad_credentials", status=401)
+            role = "director" if username == "giamdoc" else "clerk"
+            return {"token": f"t-{username}", "user": {"username": username, "display_name": "X", "role": role}}
+
+        def revoke(self, token: str) -> None:
+            self.revoked.append(token)
+
+        def set_token(self, token: str | None) -> None:
+            self.token = token
+
+    client = Sessions()
+    dialog = SignInDialog(client, username="lan")
+    qtbot.addWidget(dialog)
+    dialog.secret.setText("000000")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.text() == "Sai tên đăng nhập hoặc mã PIN.", timeout=5_000)
+    assert dialog.secret.text() == ""  # the secret leaves the screen at once
+    dialog.secret.setText("482913")
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.text() == NOT_A_DIRECTOR, timeout=5_000)
+    qtbot.waitUntil(lambda: client.revoked == ["t-lan"], timeout=5_000)
+    assert client.token is None
+    dialog.username.setText("giamdoc")
+    dialog.secret.setText("482913")
+    with qtbot.waitSignal(dialog.accepted, timeout=5_000):
+        dialog.submit()
+    assert client.token == "t-giamdoc"
+    assert dialog.user == {"username": "giamdoc", "display_name": "X", "role": "director"}
+
+
 def test_screenshots_of_every_tab_at_both_desk_sizes(qtbot: QtBot, tmp_path: Path) -> None:
     from app.dashboard.screenshots import DEFAULT_SIZES, take_screenshots
 
     install_fonts(QApplication.instance(), 11)  # type: ignore[arg-type]
     saved = take_screenshots(tmp_path)
-    names = ("live", "history", "history-month", "settings", "settings-refused", "settings-saved")
+    names = ("live", "history", "history-month", "settings", "settings-priorities", "settings-calendar",
+             "settings-refused", "settings-saved")  # fmt: skip
     assert [p.name for p in saved] == [f"dashboard-{w}x{h}-{n}.png" for w, h in DEFAULT_SIZES for n in names]
     for path in saved:
         image = QImage(str(path))

@@ -208,6 +208,15 @@ def script_before_a_snapshot() -> list[Step]:
     ]
 
 
+def script_director_changes_settings() -> list[Step]:
+    """A director changes caps or hours (rule 8): the event itself patches nothing and asks for a fresh queue."""
+    return [
+        snap(queue(5, ticket(1))),
+        ev(event(6, "centre.changed", changed=["group.HT.daily_cap"], by="giamdoc (Trần Văn Giám)")),
+        ev(event(7, "ticket.issued", ticket=ticket(2))),
+    ]
+
+
 HAND_WRITTEN: dict[str, Callable[[], list[Step]]] = {
     "in_order": script_in_order,
     "duplicates_and_out_of_order": script_duplicates_and_out_of_order,
@@ -215,6 +224,7 @@ HAND_WRITTEN: dict[str, Callable[[], list[Step]]] = {
     "day_roll": script_day_roll,
     "catch_up_after_a_reboot": script_catch_up_after_a_reboot,
     "before_a_snapshot": script_before_a_snapshot,
+    "director_changes_settings": script_director_changes_settings,
 }
 
 

@@ -1,0 +1,7 @@
+"""motcua-kiosk: `python -m kiosk` frozen."""
+
+import sys
+
+from kiosk.app import main
+
+sys.exit(main())

@@ -1,0 +1,7 @@
+"""motcua-rating: `python -m app rating` frozen."""
+
+import sys
+
+from app.rating.app import main
+
+sys.exit(main())
