@@ -116,7 +116,7 @@ class CannotDraw(Exception):
 
 def _write(report: PeriodReport, out: Path, now: datetime) -> int:
     """Write the report; the number of PDF pages (0 for a workbook)."""
-    from app.store.atomic_file import write_atomic
+    from app.atomic_file import write_atomic
 
     if out.suffix.lower() == ".xlsx":
         from app.reports.period_report import write_period_report  # openpyxl only for this command

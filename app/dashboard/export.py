@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from datetime import datetime
 from pathlib import Path
 
+from app.atomic_file import write_atomic
 from app.core.report import PeriodReport
 
 SUFFIXES = (".xlsx", ".pdf")
@@ -23,24 +21,6 @@ def default_name(report: PeriodReport, suffix: str = ".xlsx") -> str:
     p = report.period
     span = p.first.isoformat() if p.first == p.last else f"{p.first.isoformat()}_{p.last.isoformat()}"
     return f"bao-cao-{span}{suffix}"
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), FILE_MODE)
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 def write_report(report: PeriodReport, out: Path, now: datetime) -> str:
@@ -61,7 +41,7 @@ def write_report(report: PeriodReport, out: Path, now: datetime) -> str:
             body, pages = report_pdf(report, now)
         except PrintError as exc:
             raise ExportError(f"{exc.for_people()} Không có tệp nào được tạo.") from None
-        _write_atomic(out, body)
+        write_atomic(out, body, FILE_MODE)
         return f"Đã ghi báo cáo PDF ({pages} trang A4 ngang) vào {out}."
     except OSError as exc:
         raise ExportError(f"Không ghi được {out}: {exc.strerror or exc}. Không có tệp nào được tạo.") from None

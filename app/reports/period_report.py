@@ -19,11 +19,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.atomic_file import write_atomic
 from app.core.clock import LOCAL_TZ
 from app.core.report import PeriodReport
 from app.core.report_tables import Cell as ReportCell
 from app.core.report_tables import Kind, ReportTable, Value, report_tables
-from app.store.atomic_file import write_atomic
 
 TITLE = "BÁO CÁO HOẠT ĐỘNG BỘ PHẬN MỘT CỬA"
 FILE_MODE = 0o600  # per-clerk figures are staff data

@@ -19,8 +19,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from app.atomic_file import write_atomic
 from app.core.clock import LOCAL_TZ
-from app.store.atomic_file import write_atomic
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
 SHEET_NAME = "Sổ theo dõi hồ sơ"

@@ -32,8 +32,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.atomic_file import PRIVATE_MODE, fsync_dir
 from app.core.clock import to_iso
-from app.store.atomic_file import PRIVATE_MODE, fsync_dir
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from app.atomic_file import write_atomic
 from app.core.catalog import Catalog, CatalogError, parse_catalog
 from app.core.catalog_table import (
     HEADERS,
@@ -21,7 +22,6 @@ from app.core.catalog_table import (
     catalog_to_data,
     catalog_to_tables,
 )
-from app.store.atomic_file import write_atomic
 
 CENTRE_CATALOG = "catalog.json"  # the centre's own copy in the service's data folder; wins over the bundled one
 CATALOG_MODE = 0o644  # public facts, served to kiosks and phones

@@ -24,9 +24,9 @@ import pikepdf
 from pikepdf.models.metadata import decode_pdf_date, encode_pdf_date
 from PIL import Image
 
+from app.atomic_file import write_atomic
 from app.imaging.types import Image as Pixels
 from app.imaging.types import ProcessedPage
-from app.store.atomic_file import write_atomic
 
 JPEG_QUALITY = 85  # seals and wet signatures stay legible; the PDF carries these same bytes
 CREATOR = "Một Cửa"

@@ -22,11 +22,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.atomic_file import write_atomic
 from app.core.clock import Clock, SystemClock, local_day, to_iso
 from app.core.dossier import LOOKUP_KEY_LENGTH, STATUS_NAMES, Dossier, Status, is_lookup_key
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import DomainError, NotFound
-from app.store.atomic_file import write_atomic
 from app.store.writer import Tx, Writer
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")

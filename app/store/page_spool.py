@@ -32,9 +32,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from app.atomic_file import fsync_dir, write_all, write_atomic
 from app.imaging.types import ColourMode, ProcessedPage
 from app.imaging.types import Image as Pixels
-from app.store.atomic_file import fsync_dir, write_all, write_atomic
 from app.store.component_pdf import FILE_MODE, decode_image, encode_page
 
 log = logging.getLogger(__name__)

@@ -25,8 +25,8 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from app.atomic_file import PRIVATE_MODE, fsync_dir
 from app.core.clock import LOCAL_TZ
-from app.store.atomic_file import PRIVATE_MODE, fsync_dir
 from app.store.backup import (
     FORMAT,
     MANIFEST,

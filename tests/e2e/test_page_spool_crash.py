@@ -34,7 +34,7 @@ CHILD = """
 import os, signal, sys
 from pathlib import Path
 
-import app.store.atomic_file as atomic_module
+import app.atomic_file as atomic_module
 import app.store.page_spool as spool_module
 from app.imaging.types import ProcessedPage
 from tests.e2e.test_page_spool_crash import WANTED, mode_of, page_image

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.atomic_file import write_atomic
 from app.imaging.types import ColourMode, ProcessedPage
 from app.store import page_spool
-from app.store.atomic_file import write_atomic
 from app.store.component_pdf import PageRefused, encode_page
 from app.store.page_spool import MANIFEST, RECOVERED_WARNING, PageSpool
 
