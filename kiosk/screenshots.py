@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.client.api import QueueApi
 from app.core.catalog import Catalog
-from app.qtbridge.apps import parse_size, settle, wait_for
+from app.qtbridge.apps import parse_size, save_tour, wait_for
 from kiosk.controller import Issued, KioskController
 from kiosk.window import KioskWindow
 from printing.connection import PrinterStatus
@@ -106,12 +106,7 @@ def take_screenshots(args: argparse.Namespace, client: QueueApi, catalog: Catalo
     window.show()
     window.ctl.refresh()
     wait_for(window.ctl.snapshot_changed)
-    saved = []
-    for name in tour(window, catalog):
-        settle()
-        path = out / f"kiosk-{w}x{h}-{name}.png"
-        window.grab().save(str(path))
-        saved.append(path)
+    saved = save_tour(window, tour(window, catalog), out, "kiosk", (w, h))
     window.close()
     for path in saved:
         print(path)

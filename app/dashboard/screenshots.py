@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from app.qtbridge.apps import settle
+from app.qtbridge.apps import save_tour, settle
 
 DEFAULT_SIZES = ((1366, 768), (1920, 1080))
 
@@ -102,11 +102,7 @@ def take_screenshots(out: Path, *, sizes: tuple[tuple[int, int], ...] = DEFAULT_
     for w, h in sizes:
         window, fake = open_demo((w, h))
         try:
-            for name in tour(window):
-                settle()
-                path = out / f"dashboard-{w}x{h}-{name}.png"
-                window.grab().save(str(path))
-                saved.append(path)
+            saved += save_tour(window, tour(window), out, "dashboard", (w, h))
         finally:
             window.close()
             settle()

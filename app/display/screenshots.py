@@ -17,7 +17,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from app.display.announcer import NullAudioSink
 from app.display.texts import RECALL_LABEL
-from app.qtbridge.apps import settle
+from app.qtbridge.apps import save_tour, settle
 
 DEFAULT_SIZES = ((1920, 1080), (1080, 1920))
 
@@ -107,12 +107,8 @@ def take_screenshots(out: Path, *, voice: Path | None = None,
     for w, h in sizes:
         window, fake, streams = open_demo((w, h), voice)
         try:
-            for name in tour(window, fake, streams[0]):
-                window.ticker.restart()  # the notice's first letter at the left edge
-                settle()
-                path = out / f"display-{w}x{h}-{name}.png"
-                window.grab().save(str(path))
-                saved.append(path)
+            # the notice's first letter at the left edge in every shot
+            saved += save_tour(window, tour(window, fake, streams[0]), out, "display", (w, h), window.ticker.restart)
         finally:
             window.close()
             settle()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -87,3 +88,18 @@ def settle() -> None:
     """Let freshly built widgets lay themselves out before a grab."""
     for _ in range(3):
         QApplication.processEvents()
+
+
+def save_tour(window: QWidget, names: Iterable[str], out: Path, app: str, size: tuple[int, int],
+              before_grab: Callable[[], None] | None = None) -> list[Path]:  # fmt: skip
+    """Grab `window` at each screen a tour brings it to, as `out/APP-WxH-NAME.png` (every app's --screenshot)."""
+    w, h = size
+    saved: list[Path] = []
+    for name in names:  # the tour sets each screen up as it is iterated
+        if before_grab is not None:
+            before_grab()
+        settle()
+        path = out / f"{app}-{w}x{h}-{name}.png"
+        window.grab().save(str(path))
+        saved.append(path)
+    return saved

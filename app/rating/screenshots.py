@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.client.rating_demo import rating_demo_fake
-from app.qtbridge.apps import settle, wait_for
+from app.qtbridge.apps import save_tour, settle, wait_for
 from app.rating.controller import Phase, RatingController
 from app.rating.window import RatingWindow
 
@@ -56,11 +56,7 @@ def take_screenshots(out: Path, sizes: tuple[tuple[int, int], ...] = DEFAULT_SIZ
             wait_for(ctl.changed, 2_000)
             ctl.runner.wait()
             settle()  # the prompt's answer, delivered before the tour sets its own pages
-            for name in tour(window):
-                settle()
-                path = out / f"rating-{w}x{h}-{name}.png"
-                window.grab().save(str(path))
-                saved.append(path)
+            saved += save_tour(window, tour(window), out, "rating", (w, h))
         finally:
             window.close()
             client.close()
