@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.qtbridge.metrics import WindowMetrics
+
 MIN_TOUCH_PX = 72  # DESIGN.md: targets ≥ 72 px, at every screen size
 # ≥ 8 mm between a main action ("LẤY SỐ…", "IN LẠI") and the navigation under it. Assumption: kiosk screens
 # have pixels of 0.2 mm or more (18.5" 1366×768 ≈ 0.30 mm, 21.5" 1920×1080 ≈ 0.25 mm, 32" 1080×1920 ≈ 0.37 mm),
@@ -18,23 +20,8 @@ ACTION_GAP_PX = 40
 
 
 @dataclass(frozen=True)
-class Metrics:
-    """Every size on the kiosk's screens, from the window's size."""
-
-    width: int
-    height: int
-
-    @property
-    def landscape(self) -> bool:
-        return self.width > self.height
-
-    @property
-    def scale(self) -> float:
-        ref_w, ref_h = (1920, 1080) if self.landscape else (1080, 1920)
-        return min(1.0, self.width / ref_w, self.height / ref_h)
-
-    def px(self, base: float, floor: int) -> int:
-        return max(floor, round(base * self.scale))
+class Metrics(WindowMetrics):
+    """Every size on the kiosk's screens, from the window's size (1920×1080 reference, never scaled up)."""
 
     @property
     def columns(self) -> int:

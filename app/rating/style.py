@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.qtbridge.metrics import WindowMetrics
+
 MIN_TOUCH_PX = 72
 INK = "#0a2540"
 BLUE = "#0b4f9c"
@@ -36,21 +38,10 @@ def level_mood(level: int, levels: int) -> float:
 
 
 @dataclass(frozen=True)
-class Metrics:
-    width: int
-    height: int
-
-    @property
-    def landscape(self) -> bool:
-        return self.width >= self.height
-
-    @property
-    def scale(self) -> float:
-        ref_w, ref_h = (1280, 800) if self.landscape else (800, 1280)
-        return min(1.25, self.width / ref_w, self.height / ref_h)
-
-    def px(self, base: float, floor: int) -> int:
-        return max(floor, round(base * self.scale))
+class Metrics(WindowMetrics):
+    REFERENCE = (1280, 800)  # a 10" tablet
+    MAX_SCALE = 1.25
+    SQUARE_IS_LANDSCAPE = True
 
     # fonts (px)
     @property
