@@ -28,6 +28,7 @@ APT_PACKAGES = [
     "libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libxkbcommon-x11-0", "libegl1", "libgl1",
     "libpulse0", "libfontconfig1", "libdbus-1-3", "libglib2.0-0",
     "libsane1", "sane-utils", "libsane-dev", "gcc", "libc6-dev", "python3-dev",
+    "softhsm2", "poppler-utils",  # a real PKCS#11 token and pdfsig, the independent signature verifier (tests)
     "nodejs",  # runs the web board's and the follow page's scripts in tests (test_client_hall_parity.py)
 ]  # fmt: skip
 

@@ -186,6 +186,9 @@ def main(argv: list[str] | None = None) -> int:
     add_catalog_parser(sub)
     add_report_parser(sub)
     add_backup_parsers(sub)  # backup, restore
+    extra = command_modules()
+    for module in extra:
+        module.add_parsers(sub)
     version = about_line("Dòng lệnh")
     parser.add_argument("--version", action="version", version=version, help="in phiên bản rồi thoát")
     for each in list(sub.choices.values()):
@@ -211,6 +214,10 @@ def main(argv: list[str] | None = None) -> int:
         return rating_main(raw[1:])
 
     args = parser.parse_args(argv)
+    for module in extra:
+        done = module.run(args)
+        if done is not None:
+            return done
     if args.command == "user":
         return run_user_add(args)
     if args.command == "catalog":
@@ -298,6 +305,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_queue_bench(issues=args.issues, calls=args.calls or 2000, clients=args.clients, waiting=args.waiting)
     return 2
+
+
+# Commands that live beside their feature: each module has add_parsers(sub) (light: heavy imports wait for run)
+# and run(args) -> exit code, or None when the command is not one of its own.
+COMMAND_MODULES = ("app.signing.cli", "app.pairing_cli", "app.unattended_cli", "app.setup_cli")
+
+
+def command_modules() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 def _overrides(data: Path) -> list[Any]:
