@@ -217,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     for module in extra:
         done = module.run(args)
         if done is not None:
-            return done
+            return int(done)
     if args.command == "user":
         return run_user_add(args)
     if args.command == "catalog":
