@@ -8,13 +8,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.child_process import shown_command, shown_program
 from app.version import about_line
 
 
 def main(argv: list[str] | None = None) -> int:
     from app.backup import add_backup_parsers, add_serve_backup_arguments, nightly_backup, run_backup_command
 
-    parser = argparse.ArgumentParser(prog="python -m app", description="Một Cửa")
+    # the name in usage and error lines: `python -m app` from source, the executable's own in the bundle
+    parser = argparse.ArgumentParser(prog=shown_command("app"), description="Một Cửa")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="chạy dịch vụ trung tâm (hàng đợi)")
@@ -85,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     vprinter.add_argument("--port", type=int, default=9100)
 
     bench = sub.add_parser("bench", help="đo hiệu năng, in JSON ở dòng cuối")
-    bench.add_argument("target", choices=["queue", "print", "qr", "display", "scan", "sync"])
-    bench.add_argument("--dossiers", type=int, default=10_000, help="sync: số hồ sơ gửi thử")
+    bench.add_argument("target", choices=["queue", "print", "qr", "display", "scan", "sync", "report"])
+    bench.add_argument("--dossiers", type=int, default=None,
+                       help="sync: số hồ sơ gửi thử (10000); report: số hồ sơ cũ trong bản sao (50000)")  # fmt: skip
     bench.add_argument("--issues", type=int, default=3000)
     bench.add_argument("--calls", type=int, default=None, help="số lần gọi số (queue: 2000, display: 100)")
     bench.add_argument("--clients", type=int, default=8)
@@ -249,13 +252,18 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_smoke_test()
     if args.command == "serve":
+        from app.config import load as load_config
+        from app.config import parser_defaults, seed_layout
         from app.service.server import serve as run_serve
 
+        parser_defaults(serve, "serve")  # config.toml's data_dir, commune, port; the command line still wins
+        args = parser.parse_args(argv)
         if args.data is None:
             serve.error("cần --data THƯ_MỤC: thư mục dữ liệu của dịch vụ trung tâm")
         return run_serve(args.data, args.host, args.port, mdns=not args.no_mdns, tls=args.tls,
                          plain_port=args.plain_port, commune=args.commune, centre_name=args.centre_name,
-                         command=["python", "-m", "app", *raw], backup=nightly_backup(args))  # fmt: skip
+                         command=[*shown_program("app"), *raw], backup=nightly_backup(args),
+                         layout=seed_layout(load_config()))  # fmt: skip
     if args.command == "demo":
         from app.demo import run_demo
 
@@ -286,7 +294,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "bench" and args.target == "sync":
         from app.bench.sync import run_sync_bench
 
-        return run_sync_bench(args.dossiers)
+        return run_sync_bench(args.dossiers or 10_000)
+    if args.command == "bench" and args.target == "report":
+        from app.bench.report import run_report_bench
+
+        return run_report_bench(args.dossiers or 50_000)
     if args.command == "simulator":
         from app.sync.simulator import run_simulator
 

@@ -18,6 +18,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from app.child_process import shown_command
 from app.core.clock import LOCAL_TZ
 from app.service.nightly_backup import DEFAULT_AT, DEFAULT_KEEP, NightlyBackup, parse_at
 from app.store.backup import BackupError, write_backup
@@ -95,7 +96,7 @@ def _backup(data: Path, out: Path) -> int:
     print(f"Đã sao lưu {data} vào {result.path}: {len(result.databases)} cơ sở dữ liệu "
           f"({', '.join(result.databases)}), {len(result.members) - len(result.databases)} tệp khác, "
           f"{_size(result.size)}.")  # fmt: skip
-    print(f"Khôi phục: python -m app restore --data {data} --from {result.path}")
+    print(f"Khôi phục: {shown_command('app', 'restore')} --data {data} --from {result.path}")
     return 0
 
 

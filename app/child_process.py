@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shlex
 import subprocess
 import sys
 import threading
@@ -13,17 +14,39 @@ from pathlib import Path
 from typing import Self
 
 ROOT = Path(__file__).resolve().parent.parent
-# In the bundle (build_spec/): the executable that runs `python -m MODULE`, beside the running one.
-BUNDLED_PROGRAMS = {"app": "motcua-service", "kiosk": "motcua-kiosk", "counter": "motcua-counter"}
+# In the bundle (build_spec/): the executable that runs `python -m MODULE [COMMAND]`, beside the running one.
+BUNDLED_PROGRAMS = {
+    "app": "motcua-service",  # every `python -m app` command: motcua-service COMMAND …
+    "app display": "motcua-display",
+    "app dashboard": "motcua-dashboard",
+    "app rating": "motcua-rating",
+    "kiosk": "motcua-kiosk",
+    "counter": "motcua-counter",
+}
 
 
-def program(module: str) -> list[str]:
-    """The command that runs `python -m module`: this interpreter from source, the bundle's own executable when
-    frozen by PyInstaller (where sys.executable is the running app, which has no `-m`)."""
-    if getattr(sys, "frozen", False):
-        name = BUNDLED_PROGRAMS[module] + (".exe" if os.name == "nt" else "")
-        return [str(Path(sys.executable).with_name(name))]
-    return [sys.executable, "-m", module]
+def program(module: str, *command: str) -> list[str]:
+    """The command that runs `python -m module command…`: this interpreter from source, the bundle's own executable
+    when frozen by PyInstaller (where sys.executable is the running app, which has no `-m`). A command with an
+    executable of its own (`app display`) is that executable."""
+    if not getattr(sys, "frozen", False):
+        return [sys.executable, "-m", module, *command]
+    own = BUNDLED_PROGRAMS.get(" ".join([module, *command[:1]]))
+    name, rest = (own, list(command[1:])) if own else (BUNDLED_PROGRAMS[module], list(command))
+    return [str(Path(sys.executable).with_name(name + (".exe" if os.name == "nt" else ""))), *rest]
+
+
+def shown_program(module: str, *command: str) -> list[str]:
+    """How a person types `python -m module command…` on this installation, for messages: `python -m app serve`
+    from source, `motcua-service serve` in the bundle (the executable's name: its folder is where they run it)."""
+    words = program(module, *command)
+    words[0] = Path(words[0]).name if getattr(sys, "frozen", False) else "python"
+    return words
+
+
+def shown_command(module: str, *command: str) -> str:
+    """shown_program as one line."""
+    return shlex.join(shown_program(module, *command))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 
 import requests
 
+from app.child_process import shown_command
 from app.demo_apps import (
     DEMO_CLERK,
     has_screen,
@@ -58,8 +59,8 @@ def run_demo(data: Path | None, port: int, minutes: float, printer_url: str | No
     province = SimulatorProcess.start(folder / "province", latency_ms=50)
     print(f"Hệ thống một cửa của tỉnh (mô phỏng): {province.url} — hồ sơ đã nhận: {province.url}/sim/dossiers",
           flush=True)  # fmt: skip
-    print(f"  thử mất mạng WAN: python -m app simulator-control --url {province.url} --down  (bật lại: --up)",
-          flush=True)  # fmt: skip
+    control = shown_command("app", "simulator-control")
+    print(f"  thử mất mạng WAN: {control} --url {province.url} --down  (bật lại: --up)", flush=True)
     try:
         return _with_devices(folder, port, minutes, printer_url, province.url, host, commune, speed)
     finally:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from app.child_process import program
 from app.service.launcher import ServerProcess
 
 
@@ -80,27 +81,29 @@ def service_arguments(server: ServerProcess) -> list[str]:
 def start_kiosk(server: ServerProcess, folder: Path, printer_url: str) -> subprocess.Popen[bytes]:
     token = device_token(server, "Kiosk (demo)", "kiosk", folder)
     cmd = [
-        sys.executable, "-m", "kiosk", *service_arguments(server), "--token-file", str(token),
+        *program("kiosk"), *service_arguments(server), "--token-file", str(token),
         "--printer", printer_url, "--camera", f"file:{demo_camera(folder)}", "--windowed", "--size", "720x1280",
     ]  # fmt: skip
     return _spawn(cmd)
 
 
 def _spawn(cmd: list[str]) -> subprocess.Popen[bytes]:
+    """Start one of our apps; `cmd` from app.child_process.program: `python -m …` from source, the bundle's own
+    executable when frozen (where sys.executable is the demo itself, which has no `-m`)."""
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     return subprocess.Popen(cmd, cwd=root, env=env)  # noqa: S603 - our own interpreter and module
 
 
 def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
-    return _spawn([sys.executable, "-m", "app", "display", *service_arguments(server), "--windowed", "--size",
+    return _spawn([*program("app", "display"), *service_arguments(server), "--windowed", "--size",
                    "1280x720"])  # fmt: skip
 
 
 def start_dashboard(server: ServerProcess, folder: Path) -> subprocess.Popen[bytes]:
     """The director's dashboard, with a director device token (DIR/director.token)."""
     token = device_token(server, "Máy lãnh đạo (demo)", "director", folder)
-    return _spawn([sys.executable, "-m", "app", "dashboard", *service_arguments(server), "--token-file", str(token),
+    return _spawn([*program("app", "dashboard"), *service_arguments(server), "--token-file", str(token),
                    "--windowed", "--size", "1366x768"])  # fmt: skip
 
 
@@ -108,7 +111,7 @@ def start_rating(server: ServerProcess, folder: Path, counter: int) -> subproces
     """The rating screen facing the citizen at `counter`, with a rating token bound to it (DIR/ratingN.token): it
     asks about the visits that counter finishes, and no other."""
     token = device_token(server, f"Đánh giá quầy {counter} (demo)", "rating", folder, counter)
-    return _spawn([sys.executable, "-m", "app", "rating", "--counter", str(counter), *service_arguments(server),
+    return _spawn([*program("app", "rating"), "--counter", str(counter), *service_arguments(server),
                    "--token-file", str(token), "--windowed", "--size", "1280x800"])  # fmt: skip
 
 
@@ -172,7 +175,7 @@ def counter_arguments(service_url: str, counter: int, folder: Path, printer_url:
         "--service", service_url, "--counter", str(counter), "--user", DEMO_CLERK[0],
         "--windowed", "--size", "1366x768", "--data", str(data), "--printer", printer_url,
         "--a4-printer", f"pdf:{data / 'a4'}", "--camera", f"file:{demo_cards(folder)}",
-        "--hotline", "0221 3851 234",
+        "--hotline", "0221 3851 234", "--test-token", str(data / "test-token"),
         "--scanner", f"escl:{scanner_url}", "--scanner", "sane:test", "--doc-camera", f"file:{demo_desk(folder)}",
         *(["--provincial", province_url] if province_url else []),
         *(["--ca-file", str(ca_file)] if ca_file else []),
@@ -184,4 +187,4 @@ def start_counter(server: ServerProcess, counter: int, folder: Path, printer_url
     demo_user(server)
     argv = counter_arguments(service_url_for_apps(server), counter, folder, printer_url, scanner_url, province_url,
                              server.ca_file)  # fmt: skip
-    return _spawn([sys.executable, "-m", "counter", *argv])
+    return _spawn([*program("counter"), *argv])

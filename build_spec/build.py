@@ -11,7 +11,8 @@ After PyInstaller (motcua.spec) it runs, from the bundle:
      with `--smoke-test --service URL --ca-file CA` (offscreen): it connects, loads and exits 0;
   3. a few commands that need the bundled data: a ticket through python-escpos (capabilities.json), a call in the
      voice pack to WAV, an appointment date over Tết (holidays' VN data), a scanned page to PDF (OpenCV, img2pdf,
-     pikepdf);
+     pikepdf), the start-at-boot unit naming the bundle's own executable (install-service --dry-run), and where
+     SoftHSM2 is installed a PDF signed with a test token and verified (pyhanko, python-pkcs11);
   4. on Linux, that every library in the bundle finds the libraries it links to.
 Every run must exit 0 and print nothing on stderr but the lines in EXPECTED_STDERR. On Windows, when Inno Setup's
 `iscc` is on PATH (or in its usual folder), it also makes dist/motcua-setup-VERSION.exe from motcua.iss.
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="motcua-bundle-") as tmp:
         smoke_test(bundle, Path(tmp), report)
         check_tools(bundle, Path(tmp), report)
+        check_signing(bundle, Path(tmp), report)
     if sys.platform == "win32" and not args.no_installer:
         result["installer"] = make_installer(bundle, args.dist, report)
     result = {"bundle_mb": round(size / 2**20, 1), "files": files, "start_s": report.start_s, **result,
@@ -267,6 +269,10 @@ def check_tools(bundle: Path, tmp: Path, report: Report) -> None:
                      "2026-02-25T10:00:00+07:00", lambda: True),
         "scan": (["scan", "--source", f"file:{page}", "--out", str(tmp / "page.pdf")], "Trang 1",
                  lambda: (tmp / "page.pdf").read_bytes().startswith(b"%PDF")),
+        # the unit / task that starts the service at boot runs this executable, not `python -m app`
+        "autostart": (["install-service", "--data", str(tmp / "boot"), "--dry-run"],
+                      f"<Command>{service}</Command>" if os.name == "nt" else f"ExecStart={service} serve",
+                      lambda: not (tmp / "boot").exists()),
     }  # fmt: skip
     for name, (arguments, expect, made) in checks.items():
         elapsed = run(report, name, [service, *arguments], expect=expect, env=env)
@@ -276,6 +282,37 @@ def check_tools(bundle: Path, tmp: Path, report: Report) -> None:
             report.fail(f"{name}: the command said it worked but its file is missing or wrong")
             continue
         report.checks[name] = elapsed
+
+
+def check_signing(bundle: Path, tmp: Path, report: Report) -> None:
+    """PAdES signing frozen (pyhanko, python-pkcs11, the stamp's fonts): a SoftHSM2 test token made by the bundle
+    signs a PDF and the bundle verifies it. Skipped, and said so, where SoftHSM2 is not installed (CI installs it)."""
+    if shutil.which("softhsm2-util") is None:
+        print("SoftHSM2 (softhsm2-util) is not installed: signing not checked", flush=True)
+        return
+    env, service, folder = app_env(), exe(bundle, "motcua-service"), tmp / "token"
+    started = time.monotonic()
+    made = subprocess.run([service, "test-token", "--dir", str(folder)], capture_output=True, text=True, env=env,  # noqa: S603
+                          timeout=TIMEOUT_S, encoding="utf-8", errors="replace")  # fmt: skip
+    try:
+        token = json.loads(made.stdout.strip().splitlines()[-1])  # its last line
+    except (IndexError, ValueError):
+        report.fail(f"test-token: exit {made.returncode}; stderr {made.stderr[-1500:]!r}")
+        return
+    import pikepdf  # the build's own environment makes the unsigned sample
+
+    with pikepdf.new() as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.save(tmp / "unsigned.pdf")
+    env["SOFTHSM2_CONF"] = token["softhsm2_conf"]
+    sign = [service, "sign", "--in", str(tmp / "unsigned.pdf"), "--out", str(tmp / "signed.pdf"), "--pkcs11",
+            token["pkcs11"], "--pin-file", token["pin_file"], "--stamp-page", "1",  # the stamp: fontTools, HarfBuzz
+            "--commune", "Thử Nghiệm"]  # fmt: skip
+    if run(report, "sign", sign, expect="Đã ký", env=env) is None:
+        return
+    verify = [service, "verify", str(tmp / "signed.pdf"), "--trust", token["ca"]]
+    if run(report, "verify", verify, expect="HỢP LỆ", env=env) is not None:
+        report.checks["signing"] = round(time.monotonic() - started, 2)
 
 
 def write_sample_page(path: Path) -> Path:

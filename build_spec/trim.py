@@ -8,10 +8,13 @@ drag in is dropped by path below. Sizes are of the Linux bundle (build.py prints
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
+import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 # Modules imported by name at run time, which PyInstaller cannot see.
@@ -42,8 +45,29 @@ _HIDDEN = [
 ]
 
 
-def hidden_imports() -> list[str]:
-    return list(_HIDDEN)
+# Imported inside functions or by name, so only listed here brings them: PDF signing with a USB token (PKCS#11),
+# its stamp's fonts (fontTools subsets, HarfBuzz shapes Vietnamese marks), timestamp and trust-list fetching,
+# and the OS keyring for device tokens (PyInstaller's keyring hook adds its backends and entry points).
+_SIGNING = [
+    "pyhanko.sign", "pyhanko.sign.pkcs11", "pyhanko.sign.timestamps.aiohttp_client", "pyhanko.sign.validation",
+    "pyhanko.pdf_utils.font.opentype", "pyhanko.stamp", "pkcs11", "pkcs11.util.ec", "pkcs11.util.rsa", "uharfbuzz",
+    "aiohttp", "keyring",
+]  # fmt: skip
+
+
+def hidden_imports(root: Path | None = None) -> list[str]:
+    """The lists above, and the feature command modules `python -m app` imports by name (app/__main__.py's
+    COMMAND_MODULES, read without importing it)."""
+    return [*_HIDDEN, *_SIGNING, *command_modules(root or Path(__file__).resolve().parent.parent)]
+
+
+def command_modules(root: Path) -> list[str]:
+    tree = ast.parse((root / "app" / "__main__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "COMMAND_MODULES" for t in node.targets):
+            value = ast.literal_eval(node.value)
+            return [str(name) for name in value]
+    raise RuntimeError("app/__main__.py has no COMMAND_MODULES")
 
 
 EXCLUDED_MODULES = [
@@ -56,6 +80,9 @@ EXCLUDED_MODULES = [
     # faster writer (lxml: the suite reads and writes only PDF docinfo, and openpyxl falls back to xml.etree),
     # img2pdf's own GUI (tkinter)
     "watchfiles",
+    # lxml's parts nothing here uses (its hook takes every submodule): pyhanko, pikepdf and openpyxl use lxml.etree
+    # only (4 MB)
+    "lxml.objectify", "lxml.html", "lxml.isoschematron", "lxml.sax",
     # the standard library's GUI, test and tooling parts
     "tkinter", "_tkinter", "turtle", "turtledemo", "idlelib", "lib2to3", "pydoc_data", "test", "ensurepip", "venv",
     "pdb", "doctest",
@@ -175,3 +202,100 @@ def stripped(binaries: list[tuple[str, str, str]], workdir: str) -> list[tuple[s
                 shutil.copy2(source, copy)  # not an ELF file strip knows: as it came
         out.append((dest, str(copy), typecode))
     return out
+
+
+# ICU's data (PySide6/Qt/lib/libicudata.so.NN, 31 MB): Qt links to ICU on Linux for collation, text boundaries,
+# time zone and locale names and legacy code pages. The suite needs Vietnamese and English, UTF-8 only: every other
+# locale's names, collations and units, the 200 legacy code page tables (.cnv), the Chinese/Japanese/Thai/Khmer/
+# Lao/Burmese word-break dictionaries and the transliterators go (≈ 27 MB). Other locales fall back to root, as
+# ICU does for any locale it lacks. The library is rebuilt from the filtered package (an object holding only the
+# data symbol) when a C compiler is here; otherwise the full one stays. On Windows Qt uses the system's ICU.
+ICU_LOCALES = {"root", "en", "en_US", "en_US_POSIX", "vi", "vi_VN"}
+_ICU_DATA = re.compile(r"(^|/)libicudata\.so\.(\d+)$")
+_LOCALE_ITEM = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]*)*$")  # af, en_GB, zh_Hant_TW; not pool, zoneinfo64…
+
+
+def icu_item_kept(name: str) -> bool:
+    """Whether an item of ICU's common data package (`icudt73l/coll/vi.res`) is kept."""
+    path = name.split("/", 1)[-1]
+    tree, _, leaf = path.rpartition("/")
+    stem, _, ext = leaf.rpartition(".")
+    if ext in ("cnv", "dict") or tree == "translit":
+        return False
+    if ext == "res" and _LOCALE_ITEM.match(stem) and stem not in ("pool", "res_index"):
+        return stem in ICU_LOCALES
+    return True
+
+
+def filter_icu_package(blob: bytes, keep: Callable[[str], bool] = icu_item_kept) -> bytes:
+    """ICU's common data package ("CmnD": a header, a table of (name offset, data offset) pairs relative to the
+    table, the names, then the items, 16-byte aligned) with only the items `keep` accepts, in the same order."""
+    header = struct.unpack_from("<H", blob, 0)[0]
+    if blob[2:4] != b"\xda\x27" or blob[12:16] != b"CmnD":
+        raise ValueError("not an ICU common data package")
+    table = blob[header:]
+    count = struct.unpack_from("<I", table, 0)[0]
+    entries = [struct.unpack_from("<II", table, 4 + 8 * i) for i in range(count)]
+    ends = [offset for _, offset in entries[1:]] + [len(table)]
+    items = []
+    for (name_at, data_at), end in zip(entries, ends, strict=True):
+        name = table[name_at : table.index(b"\0", name_at)]
+        if keep(name.decode("ascii")):
+            items.append((name, table[data_at:end]))
+    names_at = 4 + 8 * len(items)
+    names = b"".join(name + b"\0" for name, _ in items)
+    data_at = (names_at + len(names) + 15) // 16 * 16
+    toc, body, name_offset = [struct.pack("<I", len(items))], bytearray(), names_at
+    for name, data in items:
+        toc.append(struct.pack("<II", name_offset, data_at + len(body)))
+        name_offset += len(name) + 1
+        body += data + b"\0" * (-len(data) % 16)
+    start = b"".join(toc) + names
+    return blob[:header] + start + b"\0" * (data_at - len(start)) + bytes(body)
+
+
+def slimmed_icu(binaries: list[tuple[str, str, str]], workdir: str) -> list[tuple[str, str, str]]:
+    """On Linux with readelf and a C compiler: libicudata rebuilt around the filtered data (filter_icu_package)."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if not sys.platform.startswith("linux") or compiler is None or shutil.which("readelf") is None:
+        return binaries
+    out = []
+    for dest, source, typecode in binaries:
+        match = _ICU_DATA.search(dest)
+        if match is None or typecode == "SYMLINK":
+            out.append((dest, source, typecode))
+            continue
+        built = Path(workdir) / "icu" / Path(dest).name
+        if not built.exists() or built.stat().st_mtime < Path(source).stat().st_mtime:
+            _rebuild_icu_data(Path(source), built, match.group(2), compiler)
+        out.append((dest, str(built), typecode))
+    return out
+
+
+def _rebuild_icu_data(source: Path, target: Path, version: str, compiler: str) -> None:
+    symbol = f"icudt{version}_dat"
+    symbols = subprocess.run(["readelf", "-sW", str(source)], capture_output=True, text=True, check=True).stdout  # noqa: S603,S607
+    found = re.search(rf"^\s*\d+: ([0-9a-f]+)\s+(0x[0-9a-f]+|\d+) OBJECT\s+GLOBAL\s+\S+\s+\d+ {symbol}$", symbols, re.M)
+    segments = subprocess.run(["readelf", "-lW", str(source)], capture_output=True, text=True, check=True).stdout  # noqa: S603,S607
+    if found is None:
+        raise RuntimeError(f"{source}: no {symbol}")
+    address, size = int(found.group(1), 16), int(found.group(2), 0)
+    offset = None
+    for load in re.finditer(r"LOAD\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)", segments):
+        file_at, virtual, length = (int(g, 16) for g in load.groups())
+        if virtual <= address < virtual + length:
+            offset = file_at + address - virtual
+    if offset is None:
+        raise RuntimeError(f"{source}: {symbol} is in no loaded segment")
+    data = filter_icu_package(source.read_bytes()[offset : offset + size])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    package = target.with_name(f"icudt{version}l.dat")
+    package.write_bytes(data)
+    assembly = target.with_name("icudata.S")
+    assembly.write_text(
+        f"\t.section .rodata\n\t.globl {symbol}\n\t.type {symbol}, @object\n\t.balign 16\n{symbol}:\n"
+        f'\t.incbin "{package}"\n\t.size {symbol}, . - {symbol}\n\t.section .note.GNU-stack,"",@progbits\n',
+        encoding="utf-8",
+    )
+    subprocess.run([compiler, "-shared", "-nostdlib", f"-Wl,-soname,{target.name}", "-o", str(target),  # noqa: S603
+                    str(assembly)], check=True)  # fmt: skip

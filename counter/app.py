@@ -11,12 +11,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from app.client.api import QueueApi
+from app.client.paired import paired_client
 from app.client.queue_client import ServiceError
+from app.config import parser_defaults
 from app.core.clock import Clock
-from app.qtbridge.apps import add_common_arguments, application, present
+from app.qtbridge.apps import add_common_arguments, application, first_run, present
 from app.qtbridge.events import StreamFactory, default_stream_factory
 from counter.controller import CounterController
 from counter.dossier.centre_calendar import CentreCalendar
@@ -32,6 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--user", default="", help="tên đăng nhập điền sẵn")
     add_common_arguments(p, default_size="1366x768")
     add_dossier_arguments(p)
+    parser_defaults(p, "counter")  # config.toml: counter number, printer, scanner, camera
     return p.parse_args(argv)
 
 
@@ -53,9 +56,8 @@ def make_backend(args: argparse.Namespace) -> Backend:
 
         fake = demo_fake(ManualClock() if args.screenshot else SystemClock())
         return Backend(fake, DemoSessions(fake), default_stream_factory(fake), fake.clock)
-    # from_discovery builds `cls`, so this is a CounterClient too
-    client = (CounterClient(args.service, ca_file=args.ca_file) if args.service
-              else cast(CounterClient, CounterClient.from_discovery(5.0, ca_file=args.ca_file)))  # fmt: skip
+    # clerks sign in: the pairing gives the address and the centre's CA, never a token here
+    client = paired_client(CounterClient, args, with_token=False)
     # the clerk's token: priority categories are shown at the counter, never on the public board
     stream = default_stream_factory(client, token=lambda: client.token, reconnect_delay=(0.2, 3.0))
     return Backend(client, client, stream, centre=client)
@@ -73,7 +75,7 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = first_run(parse_args, argv, "counter")
     app = application(offscreen=bool(args.screenshot), point_size=12)
     try:
         backend = make_backend(args)

@@ -54,6 +54,7 @@ class Pending:
 
 class CounterController(QObject):
     connection_changed = Signal(bool)
+    unpaired = Signal(str)  # the service refused this PC as unpaired: the message; the stream has stopped
     model_changed = Signal()
     busy_changed = Signal(bool)
     notice = Signal(str, str)  # kind (ok | info | warning | error), Vietnamese text; "" clears
@@ -108,6 +109,7 @@ class CounterController(QObject):
         self.bridge.snapshot.connect(self._on_snapshot)
         self.bridge.received.connect(self._on_event)
         self.bridge.connection.connect(self._on_stream)
+        self.bridge.unpaired.connect(self.unpaired)
         self.stream = self._stream_factory(self.bridge)
         self.stream.start()
         self.resync_timer.start()

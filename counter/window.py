@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import QStackedWidget, QVBoxLayout, QWidget
 
+from app.qtbridge.unpaired import show_when_unpaired
 from counter.controller import CounterController
 from counter.dialogs import PauseDialog, TransferDialog
 from counter.dossier.controller import DossierController
@@ -68,6 +69,7 @@ class CounterWindow(QWidget):
         self.panel.action.connect(self.run_action)
         self.panel.sign_out.connect(self.sign_out)
         ctl.connection_changed.connect(self.connection_changed)
+        self.unpaired_notice = show_when_unpaired(ctl.unpaired, self)  # the stream stopped: say why, for good
         ctl.model_changed.connect(self.refresh)
         ctl.meta_loaded.connect(self.refresh)
         ctl.notice.connect(self.panel.show_notice)

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QApplication
 from app.client.api import QueueApi
 from app.client.catalog_source import starting_catalog
 from app.client.queue_client import ServiceError
+from app.config import parser_defaults
 from app.core.catalog import Catalog
-from app.qtbridge.apps import add_common_arguments, application, present, wait_for
+from app.qtbridge.apps import add_common_arguments, application, first_run, present, wait_for
 from kiosk.controller import KioskController
 from kiosk.screens import Screen
 from kiosk.window import KioskWindow
@@ -49,7 +50,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "đầu, sau đó dịch vụ nhớ tên trong DIR",
     )  # fmt: skip
     add_common_arguments(p, default_size="1080x1920")
-    return p.parse_args(argv)
+    parser_defaults(p, "kiosk")  # config.toml: printer, width, camera, the hosted service (service PC)
+    args = p.parse_args(argv)
+    if args.service and args.host_service == p.get_default("host_service"):
+        args.host_service = None  # --service names the centre service to use: the file's hosted one is not wanted
+    return args
 
 
 def make_client(args: argparse.Namespace) -> QueueApi:
@@ -65,10 +70,9 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         # The service runs beside the kiosk on this PC (a child process, HTTPS on the LAN) and is announced by mDNS.
         args.hosted = start_hosted_service(args.host_service, port=args.port, commune=args.commune)
         return QueueClient(args.hosted.local_url, args.hosted.admin_token, ca_file=args.hosted.ca_file)
-    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
-    if args.service:
-        return QueueClient(args.service, token, ca_file=args.ca_file)
-    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file)
+    from app.client.paired import paired_client  # --service/--token-file, else this PC's pairing, else mDNS
+
+    return paired_client(QueueClient, args)
 
 
 def make_printer(args: argparse.Namespace) -> TicketPrinter | None:
@@ -122,7 +126,7 @@ def build(args: argparse.Namespace, client: QueueApi, catalog: Catalog, printer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = first_run(parse_args, argv, "service-kiosk")
     app = application(offscreen=bool(args.screenshot))
     try:
         catalog = starting_catalog(args.catalog)

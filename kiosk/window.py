@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.catalog import Procedure
 from app.core.clock import LOCAL_TZ
+from app.qtbridge.unpaired import show_when_unpaired
 from kiosk.controller import Issued, KioskController
 from kiosk.i18n import Texts
 from kiosk.screens import (
@@ -120,6 +121,7 @@ class KioskWindow(QWidget):
         self.result.reprint.connect(self.reprint)
         ctl.snapshot_changed.connect(self.data_changed)
         ctl.connection_changed.connect(self.connection_changed)
+        self.unpaired_notice = show_when_unpaired(ctl.bridge.unpaired, self)  # the stream stopped: say why, for good
         ctl.issued.connect(self.show_issued)
         ctl.issue_failed.connect(self.show_issue_failed)
         ctl.reprinted.connect(self.show_reprinted)

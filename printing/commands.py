@@ -6,10 +6,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image
+
 from app.core.catalog import CatalogError
 from app.paths import default_catalog_path
 from app.store.catalog_file import load_catalog_file
-from printing.connection import ThermalPrinter
+from printing.connection import PrinterStatus, ThermalPrinter
 from printing.doc import ROLL_WIDTHS
 from printing.errors import PrintError
 from printing.layouts import label_sheets, posters, receipt_a4, receipt_slip, ticket_document
@@ -23,12 +25,21 @@ def _fail(error: PrintError | CatalogError | OSError) -> int:
     return 1
 
 
+def sample_ticket_image(width: int) -> Image.Image:
+    return render_roll(ticket_document(sample_ticket(datetime.now(UTC)), width).pages[0], width)
+
+
+def print_sample(printer_url: str, width: int) -> PrinterStatus:
+    """The sample ticket on `printer_url` (print-test, the first-run wizard's "In phiếu thử"); PrintError if not."""
+    return ThermalPrinter(printer_url).print_image(sample_ticket_image(width))
+
+
 def print_test(printer_url: str, width: int, out: Path | None = None) -> int:
     if width not in ROLL_WIDTHS:
         print(f"Lỗi: khổ in phải là {' hoặc '.join(map(str, ROLL_WIDTHS))} điểm.", file=sys.stderr)
         return 2
     try:
-        image = render_roll(ticket_document(sample_ticket(datetime.now(UTC)), width).pages[0], width)
+        image = sample_ticket_image(width)
         if out:
             image.save(out)
         printer = ThermalPrinter(printer_url)

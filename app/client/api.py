@@ -15,6 +15,7 @@ from typing import Any, Protocol, TypedDict
 OnSnapshot = Callable[[dict[str, Any]], None]
 OnEvent = Callable[[dict[str, Any]], None]
 OnConnection = Callable[[bool], None]
+OnUnpaired = Callable[[str], None]  # the Vietnamese message: this PC was unpaired, the stream has stopped
 TokenSource = Callable[[], str | None]
 
 
@@ -38,6 +39,7 @@ class StreamCallbacks(TypedDict):
     on_snapshot: OnSnapshot
     on_event: OnEvent
     on_connection: OnConnection
+    on_unpaired: OnUnpaired
 
 
 class QueueApi(Protocol):
@@ -122,15 +124,35 @@ class QueueApi(Protocol):
         """GET /api/ratings (director, admin): `{"from", "to", "scale", "reasons", "count", "ratings": [...]}`."""
         ...
 
+    # pairing and devices (the admin, a director: app/service/pairing_routes.py)
+    def pairing_code(self, role: str, name: str | None = None, counter: int | None = None) -> dict[str, Any]:
+        """POST /api/pairing/codes: `{id, code, role, name, counter, expires_at, ttl_s, server_fingerprint}`."""
+        ...
+
+    def pairing_code_status(self, code_id: str) -> str:
+        """GET /api/pairing/codes/{id}: live | used | locked | expired."""
+        ...
+
+    def devices(self) -> list[dict[str, Any]]:
+        """GET /api/devices: `{id, name, role, counter, created_at, last_seen, revoked}`, newest first."""
+        ...
+
+    def unpair_device(self, device_id: int) -> dict[str, Any]:
+        """DELETE /api/devices/{id}: the device's token stops working at once."""
+        ...
+
     # events
     def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
-                     token: TokenSource | None = None,
-                     reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> Stream:  # fmt: skip
+                     token: TokenSource | None = None, reconnect_delay: tuple[float, float] = (0.2, 5.0),
+                     on_unpaired: OnUnpaired | None = None) -> Stream:  # fmt: skip
         """A stream of the service's events (not started). `token`, asked at each connect, shows what a token
-        may see (priority categories, clerks); without one the public board's view."""
+        may see (priority categories, clerks); without one the public board's view. `on_unpaired(message)`: the
+        service refused this PC's token as unpaired and the stream stopped."""
         ...
 
     def close(self) -> None: ...
 
 
-__all__ = ["OnConnection", "OnEvent", "OnSnapshot", "QueueApi", "Stream", "StreamCallbacks", "TokenSource"]
+__all__ = [
+    "OnConnection", "OnEvent", "OnSnapshot", "OnUnpaired", "QueueApi", "Stream", "StreamCallbacks", "TokenSource",
+]  # fmt: skip

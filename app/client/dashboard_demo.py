@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from app.client.catalog_source import starting_catalog
 from app.client.fake import FakeQueueClient
+from app.client.fake_devices import seed_demo_devices
 from app.client.queue_client import ServiceError
 from app.core.clock import LOCAL_TZ, ManualClock, to_iso
 from app.core.dossier import Channel, Citizen, Dossier, ReceptionDraft, mark_done, refuse, request_supplement
@@ -238,6 +239,7 @@ def dashboard_demo(*, history_days: int = HISTORY_DAYS, seed: int = 7) -> FakeQu
         hall.arrive()
     _add_dossiers(fake, [*days, TODAY], rng)
     _add_ratings(fake, hall.served, rng)
+    seed_demo_devices(fake)  # the Thiết bị tab's paired PCs
     return fake
 
 

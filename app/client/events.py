@@ -4,6 +4,9 @@
 for a snapshot; every later one asks for what came after the last `seq` seen, so nothing is missed and
 nothing is delivered twice. Callbacks run on the stream's thread: a Qt user re-emits them as signals
 (queued to the GUI thread) and never touches widgets from the callback itself.
+
+One close ends the retrying: 4401, this PC was unpaired from the centre. Retrying could never succeed, and a
+screen that only said "reconnecting" would send someone to check the network instead of pairing again.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from urllib.parse import urlsplit, urlunsplit
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.sync.client import ClientConnection, connect
 
+from app.core.pairing import UNPAIRED
 from app.pinned_ca import ssl_context
 
 log = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013  # the service closes a client that cannot keep up; it should come back with `since`
+UNPAIRED_CLOSE = 4401  # this PC's token was revoked (app/service/event_stream.py); reason "device_unpaired"
+UNPAIRED_MESSAGE = UNPAIRED  # app/core/pairing.py: the same words as the API's 401
 
 
 def events_url(base_url: str, since: int | None = None) -> str:
@@ -41,6 +47,8 @@ class EventStream:
     on_snapshot(queue): the day's queue (as `QueueClient.queue()` returns it); sent first, and again if the
     service can no longer replay what was missed. on_event(event): `{"type": "event", "seq", "kind",
     "payload", "at"}`. on_connection(connected): on changes only (the first failed attempt counts as one).
+    on_unpaired(message): the service closed the socket with 4401; the stream has stopped for good and `message`
+    (Vietnamese) says what to do.
     `ca_file`: the centre's pinned CA, needed for an https/wss address (`app.pinned_ca.CaFileError` without it).
     """
 
@@ -51,6 +59,7 @@ class EventStream:
         on_snapshot: Callable[[dict[str, Any]], None],
         on_event: Callable[[dict[str, Any]], None],
         on_connection: Callable[[bool], None],
+        on_unpaired: Callable[[str], None] | None = None,
         reconnect_delay: tuple[float, float] = (0.2, 5.0),
         open_timeout: float = 5.0,
         token: Callable[[], str | None] | None = None,
@@ -63,6 +72,8 @@ class EventStream:
         self._on_snapshot = on_snapshot
         self._on_event = on_event
         self._on_connection = on_connection
+        self._on_unpaired = on_unpaired
+        self._unpaired = threading.Event()
         self._delay_min, self._delay_max = reconnect_delay
         self._open_timeout = open_timeout
         self._last_seq: int | None = None
@@ -82,6 +93,22 @@ class EventStream:
     @property
     def connected(self) -> bool:
         return bool(self._connected)
+
+    @property
+    def unpaired(self) -> bool:
+        """The service said this PC was unpaired; the stream has stopped."""
+        return self._unpaired.is_set()
+
+    def wait_unpaired(self, timeout: float | None = None) -> bool:
+        """Block until the service says this PC was unpaired (True), or `timeout` s pass (False)."""
+        return self._unpaired.wait(timeout)
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the stream's thread to end (after stop(), or once the PC was unpaired); whether it has."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     def start(self) -> None:
         if self._thread is not None:
@@ -123,6 +150,13 @@ class EventStream:
             delivered = self._delivered
             close_code = self._session()
             if self._stop.is_set():
+                return
+            if close_code == UNPAIRED_CLOSE:
+                log.warning("event stream: this PC was unpaired from the centre; not reconnecting")
+                self._set_connected(False)
+                if self._on_unpaired is not None:
+                    self._call(self._on_unpaired, UNPAIRED_MESSAGE)
+                self._unpaired.set()  # after the callback: whoever waits on it finds the screen told
                 return
             if self._rejoin.is_set() and close_code is not None:
                 continue  # closed on purpose (reconnect()): straight back, banner untouched

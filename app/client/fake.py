@@ -23,8 +23,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
+from app.client.api import OnConnection, OnEvent, OnSnapshot, OnUnpaired, QueueApi, TokenSource
 from app.client.catalog_source import starting_catalog
+from app.client.events import UNPAIRED_MESSAGE
+from app.client.fake_devices import FakeDevices
 from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueClient, ServiceError, ServiceUnavailable
 from app.core.access import ADMIN, KIOSK, Permission, check_counter, check_kiosk_cancel, may, sees_clerk_figures
 from app.core.actions import TicketAction
@@ -77,7 +79,7 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False))
 
 
-class FakeQueueClient:
+class FakeQueueClient(FakeDevices):  # FakeDevices: pairing codes, the device list, unpairing
     """`QueueApi` in-process. `role` plays the bearer token: None = no token (what needs one answers 401), else the
     role a device token or a session acts as ("admin", "kiosk", "counter", "display", "director"); a "counter"
     acts for `counter` only, as a counter device bound to it or a clerk signed in there does."""
@@ -310,11 +312,11 @@ class FakeQueueClient:
     # --- events --------------------------------------------------------------------------------
 
     def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
-                     token: TokenSource | None = None,
-                     reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> FakeEventStream:  # fmt: skip
+                     token: TokenSource | None = None, reconnect_delay: tuple[float, float] = (0.2, 5.0),
+                     on_unpaired: OnUnpaired | None = None) -> FakeEventStream:  # fmt: skip
         """Delivers right after each commit, on the store's writer thread, like the real stream's own thread."""
         return FakeEventStream(self, on_snapshot=on_snapshot, on_event=on_event, on_connection=on_connection,
-                               reconnect_delay=reconnect_delay, auto=True)  # fmt: skip
+                               on_unpaired=on_unpaired, reconnect_delay=reconnect_delay, auto=True)  # fmt: skip
 
     # --- plumbing ------------------------------------------------------------------------------
 
@@ -413,6 +415,7 @@ class FakeEventStream:
         on_snapshot: Callable[[dict[str, Any]], None],
         on_event: Callable[[dict[str, Any]], None],
         on_connection: Callable[[bool], None],
+        on_unpaired: Callable[[str], None] | None = None,
         reconnect_delay: tuple[float, float] = (0.2, 5.0),
         auto: bool = False,
     ) -> None:
@@ -421,6 +424,7 @@ class FakeEventStream:
         self._on_snapshot = on_snapshot
         self._on_event = on_event
         self._on_connection = on_connection
+        self._on_unpaired = on_unpaired
         self.reconnect_delay = reconnect_delay  # accepted for the same signature; nothing to wait for here
         self._auto = auto
         self._last_seq: int | None = None
@@ -452,6 +456,14 @@ class FakeEventStream:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+    def unpair(self) -> None:
+        """Play the service closing this PC's socket as unpaired (4401): disconnected, told why, stopped."""
+        with self._lock:
+            self._set_connected(False)
+            if self._on_unpaired is not None:
+                self._on_unpaired(UNPAIRED_MESSAGE)
+            self.stop()
 
     def _committed(self, _events: object) -> None:
         self.pump()

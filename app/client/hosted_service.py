@@ -12,6 +12,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from app.child_process import ChildProcess
@@ -27,12 +28,27 @@ class HostedServiceError(RuntimeError):
 
 @dataclass
 class HostedService:
-    process: ChildProcess
+    """The centre service on this PC: the kiosk's own child (`process`), or one already running on the same data
+    folder (started at boot by `install-service`), which the kiosk only attaches to (`attached`: its health)."""
+
+    process: ChildProcess | None
+    attached: dict[str, Any] | None = None
+    attached_data: Path | None = None
+    attached_port: int = 0
+
+    @property
+    def data(self) -> Path:
+        if self.process is not None:
+            return self.process.data
+        assert self.attached_data is not None
+        return self.attached_data
 
     @property
     def url(self) -> str:
         """The address the service printed (its bound host, e.g. https://0.0.0.0:8710)."""
-        return self.process.url
+        if self.process is not None:
+            return self.process.url
+        return f"https://0.0.0.0:{self.attached_port}"
 
     @property
     def port(self) -> int:
@@ -46,16 +62,19 @@ class HostedService:
     @property
     def ca_file(self) -> Path | None:
         """The centre's CA to pin when the service speaks HTTPS."""
-        return self.process.data / "tls" / "ca.pem" if self.url.startswith("https:") else None
+        return self.data / "tls" / "ca.pem" if self.url.startswith("https:") else None
 
     @property
     def admin_token(self) -> str:
-        return (self.process.data / "admin.token").read_text(encoding="utf-8").strip()
+        return (self.data / "admin.token").read_text(encoding="utf-8").strip()
 
     @property
     def board_url(self) -> str:
         """The plain-HTTP board and ticket pages as printed (the API's own address without TLS)."""
-        return self.process.printed(BOARD_PREFIX) or self.url
+        if self.process is not None:
+            return self.process.printed(BOARD_PREFIX) or self.url
+        board = (self.attached or {}).get("board_port")
+        return f"http://0.0.0.0:{board}" if board else self.url
 
     @property
     def follow_url(self) -> str | None:
@@ -63,13 +82,36 @@ class HostedService:
         return phone_reachable(self.board_url)
 
     def stop(self) -> int:
-        return self.process.stop()
+        """Stop the kiosk's own child; a service the kiosk only attached to keeps running (it serves the hall)."""
+        return self.process.stop() if self.process is not None else 0
+
+
+def running_service(data: Path, port: int) -> HostedService | None:
+    """The service already serving `data` on this PC's `port` (HTTPS that the folder's own CA verifies: the same
+    centre, not another program on the port), or None."""
+    ca = data / "tls" / "ca.pem"
+    if not ca.is_file() or not (data / "admin.token").is_file():
+        return None
+    import requests
+
+    try:
+        answer = requests.get(f"https://127.0.0.1:{port}/api/health", verify=str(ca), timeout=3)
+        health = answer.json() if answer.ok else None
+    except (requests.RequestException, ValueError):
+        return None
+    if not isinstance(health, dict):
+        return None
+    return HostedService(None, attached=health, attached_data=data, attached_port=port)
 
 
 def start_hosted_service(data: Path, *, port: int = 8710, host: str = "0.0.0.0", mdns: bool = True,  # noqa: S104
                          timeout: float = 60, commune: str | None = None) -> HostedService:  # fmt: skip
     """Start `python -m app serve` on `data` and wait for its ready line; HostedServiceError (Vietnamese) if not.
-    `commune` names the centre (required the first time; None: the one the folder keeps)."""
+    `commune` names the centre (required the first time; None: the one the folder keeps). When the service already
+    runs on `data` and `port` (started at boot), the kiosk attaches to it instead of starting a second one."""
+    running = running_service(data, port) if port else None
+    if running is not None:
+        return running
     args = ["serve", "--data", str(data), "--host", host, "--port", str(port)]
     if commune is not None:
         args += ["--commune", commune]

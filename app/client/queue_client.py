@@ -22,7 +22,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
-from app.client.api import OnConnection, OnEvent, OnSnapshot, QueueApi, TokenSource
+from app.client.api import OnConnection, OnEvent, OnSnapshot, OnUnpaired, QueueApi, TokenSource
 from app.client.events import EventStream
 from app.pinned_ca import UNTRUSTED_MESSAGE, CaFileError, is_untrusted, requests_verify
 from app.version import user_agent
@@ -298,14 +298,39 @@ class QueueClient:
         result: dict[str, Any] = self._request("GET", "/api/ratings" + (f"?{query}" if query else ""))
         return result
 
+    # --- pairing and devices (the admin, a director: app/service/pairing_routes.py) --------------
+
+    def pairing_code(self, role: str, name: str | None = None, counter: int | None = None) -> dict[str, Any]:
+        """A 6-digit code that pairs one new PC as `role`: `{id, code, role, name, counter, expires_at, ttl_s,
+        server_fingerprint}`."""
+        body: dict[str, Any] = {"role": role, **({"name": name} if name else {}),
+                                **({"counter": counter} if counter is not None else {})}  # fmt: skip
+        result: dict[str, Any] = self._request("POST", "/api/pairing/codes", body=body)
+        return result
+
+    def pairing_code_status(self, code_id: str) -> str:
+        """live | used | locked | expired."""
+        return str(self._request("GET", f"/api/pairing/codes/{quote(code_id, safe='')}")["status"])
+
+    def devices(self) -> list[dict[str, Any]]:
+        """The paired devices, newest first: `{id, name, role, counter, created_at, last_seen, revoked}`."""
+        result: list[dict[str, Any]] = self._request("GET", "/api/devices")
+        return result
+
+    def unpair_device(self, device_id: int) -> dict[str, Any]:
+        """Revoke a device's token now (its PC's next request is told it was unpaired)."""
+        result: dict[str, Any] = self._request("DELETE", f"/api/devices/{int(device_id)}")
+        return result
+
     # --- events --------------------------------------------------------------------------------
 
     def event_stream(self, *, on_snapshot: OnSnapshot, on_event: OnEvent, on_connection: OnConnection,
-                     token: TokenSource | None = None,
-                     reconnect_delay: tuple[float, float] = (0.2, 5.0)) -> EventStream:  # fmt: skip
+                     token: TokenSource | None = None, reconnect_delay: tuple[float, float] = (0.2, 5.0),
+                     on_unpaired: OnUnpaired | None = None) -> EventStream:  # fmt: skip
         """The WebSocket stream of this service (not started), pinning the same CA as the requests."""
         return EventStream(self.base_url, on_snapshot=on_snapshot, on_event=on_event, on_connection=on_connection,
-                           reconnect_delay=reconnect_delay, token=token, ca_file=self.ca_file)  # fmt: skip
+                           on_unpaired=on_unpaired, reconnect_delay=reconnect_delay, token=token,
+                           ca_file=self.ca_file)  # fmt: skip
 
     # --- plumbing ------------------------------------------------------------------------------
 

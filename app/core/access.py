@@ -35,6 +35,7 @@ class Permission(StrEnum):
     REPORT = "report"  # the centre's figures for any period (the director's dashboard, GET /api/report)
     SETTINGS = "settings"  # change what a director owns: wait target, daily caps, issuing windows… (audited)
     RATE = "rate"  # a citizen rates the visit just finished at the rating device's counter (app/core/rating.py)
+    DEVICES = "devices"  # pair a new PC (a 6-digit code), list the paired ones, unpair a lost one
 
 
 # Roles besides the admin's that have each permission.
@@ -48,6 +49,7 @@ GRANTS: Mapping[Permission, frozenset[str]] = {
     Permission.REPORT: frozenset({DIRECTOR}),
     Permission.SETTINGS: frozenset({DIRECTOR}),
     Permission.RATE: frozenset({RATING}),  # never a clerk: nobody rates their own service
+    Permission.DEVICES: frozenset({DIRECTOR}),  # the director runs the centre; the admin token has every permission
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import time
 
@@ -80,15 +81,18 @@ DEFAULT_NOTICE = "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng
 LETTERS = "ABCDEFGHKLMNPQRSTUVXY"  # skip letters easily misread aloud or on a ticket (I, J, O, W, Z)
 
 
-def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "") -> Centre:
-    """One group per catalogue field, spread over `counters` counters, named after `commune` (commune_name).
+def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "", fields: Collection[str] = (),
+                   unit_code: str = "000.00.00.X00") -> Centre:  # fmt: skip
+    """One group per catalogue field (only `fields` when given: the first-run wizard's choice), spread over
+    `counters` counters, named after `commune` (commune_name).
 
     Every counter serves every group (so nobody waits for a closed counter), but each counter
     has its own home groups at level 1 and the rest at level 2.
     """
+    chosen = [f for f in catalog.fields if not fields or f.code in fields] or list(catalog.fields)
     groups = tuple(
         ServiceGroup(code=f.code, name=f.name, prefix=LETTERS[i % len(LETTERS)], fields=(f.code,))
-        for i, f in enumerate(catalog.fields)
+        for i, f in enumerate(chosen)
     )
     counter_list = []
     for n in range(1, counters + 1):
@@ -97,7 +101,7 @@ def default_centre(catalog: Catalog, *, counters: int = 4, commune: str = "") ->
     unit = commune_name(commune) if commune.strip() else ""
     return Centre(
         name=centre_name_for(unit) if unit else UNNAMED_CENTRE,
-        unit_code="000.00.00.X00",
+        unit_code=unit_code,
         groups=groups,
         counters=tuple(counter_list),
         priority_categories=catalog.priority_categories,

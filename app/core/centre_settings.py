@@ -8,7 +8,9 @@ A change is a plain dict, as PUT /api/settings takes it; every key is optional:
 
 `daily_cap` null lifts the cap; `windows` [] issues whenever the centre is open; a counter's mapping replaces the
 groups it serves (group code → level, 1 served first). A group's `name` renames it; a code not yet known adds a
-group (`name` needed, `prefix` optional: a free letter is picked), which some counter must serve in the same change.
+group (`name` and its catalogue `fields` needed, `prefix` optional: a free letter is picked), which some counter
+must serve in the same change; a group's `prefix`, `number_range` and `fields` change, and null removes a group, by
+the rules of app/core/group_settings.py.
 Priority categories (`"priorities": {"elderly": {"name": "…"}, "new_code": {"name": "…"}, "old_code": null}`) are
 renamed, added or removed by their stable code; one that a ticket of today carries cannot be removed. The holiday
 override table (`"calendar": {"2026-09-04": {"working": false, "source": "QĐ 12/QĐ-UBND", "effective":
@@ -31,6 +33,8 @@ from typing import Any
 from app.core.catalog import PriorityCategory
 from app.core.centre import LETTERS, Centre, CounterConfig, IssueWindow, ServiceGroup
 from app.core.errors import DomainError
+from app.core.group_settings import EXTRA_KEYS, GroupsToday, check_groups, edit_group, fields_text, range_text
+from app.core.group_settings import remove_groups as drop_groups
 from app.core.workcalendar import DayOverride
 
 WAIT_TARGET_MIN = (1, 240)  # minutes
@@ -39,7 +43,7 @@ NOTICE_MAX = 500  # as PUT /api/display/notice (app/service/display_page.py)
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 NAME_MAX = 120  # a group's or a priority category's name
 GROUP_CODE = re.compile(r"^[A-Z][A-Z0-9_]{0,11}$")  # HT, CT, DD, BTXH…
-PREFIX = re.compile(r"^[A-Z]{1,2}$")
+PREFIX = re.compile(r"^[A-Z]$")
 PRIORITY_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")  # elderly, disabled…
 SETTING_KEYS = frozenset({"wait_target_min", "groups", "counters", "notice", "priorities", "calendar"})
 CALENDAR_PAST_DAYS = 366  # how far back and ahead an override may name a day
@@ -170,8 +174,10 @@ def _name(raw: Any, where: str, what: str, errors: list[tuple[str, str]]) -> str
     return name
 
 
-def _new_group(code: str, raw: Any, groups: list[ServiceGroup], errors: list[tuple[str, str]]) -> ServiceGroup | None:
-    """A group added by the director: a free prefix letter unless one is given; caps and windows as for any group."""
+def _new_group(code: str, raw: Any, groups: list[ServiceGroup], errors: list[tuple[str, str]],
+               today: GroupsToday, catalog_fields: Mapping[str, str] | None) -> ServiceGroup | None:  # fmt: skip
+    """A group added by the director: a free prefix letter unless one is given (never one printed on a ticket of
+    today); its catalogue fields; range, caps and windows as for any group."""
     where = f"groups.{code}"
     if not GROUP_CODE.match(code):
         errors.append((where, f"Mã nhóm «{code}» không hợp lệ: dùng chữ in hoa không dấu và số, bắt đầu bằng chữ, "
@@ -181,7 +187,10 @@ def _new_group(code: str, raw: Any, groups: list[ServiceGroup], errors: list[tup
         errors.append((where, f"Nhóm mới «{code}» cần có tên nhóm."))
         return None
     name = _name(raw["name"], f"{where}.name", "Tên nhóm dịch vụ", errors)
-    used = {g.prefix for g in groups}
+    if "fields" not in raw:
+        errors.append((f"{where}.fields", f"Nhóm mới «{code}»: chọn các lĩnh vực nhóm phụ trách để ki-ốt hiển thị "
+                                          "thủ tục của nhóm."))  # fmt: skip
+    used = {g.prefix for g in groups} | today.letters
     prefix = raw.get("prefix")
     if prefix is None or prefix == "":
         prefix = next((letter for letter in LETTERS if letter not in used), None)
@@ -189,17 +198,21 @@ def _new_group(code: str, raw: Any, groups: list[ServiceGroup], errors: list[tup
             errors.append((f"{where}.prefix", f"Nhóm mới «{code}»: đã hết chữ cái đầu số, hãy nhập một tiền tố."))
             return None
     elif not isinstance(prefix, str) or not PREFIX.match(prefix.strip().upper()):
-        errors.append((f"{where}.prefix", f"Tiền tố số của nhóm mới «{code}» phải là 1–2 chữ cái in hoa (ví dụ K)."))
+        errors.append((f"{where}.prefix", f"Tiền tố số của nhóm mới «{code}» phải là một chữ cái in hoa từ A đến Z "
+                                          "(ví dụ K)."))  # fmt: skip
         return None
     else:
         prefix = prefix.strip().upper()
         if prefix in used:
-            errors.append((f"{where}.prefix", f"Tiền tố «{prefix}» đã dùng cho nhóm khác; chọn chữ khác."))
+            errors.append((f"{where}.prefix", f"Tiền tố «{prefix}» đã dùng cho nhóm khác (hoặc đã in trên phiếu hôm "
+                                              "nay); chọn chữ khác."))  # fmt: skip
             return None
     if name is None:
         return None
     group = ServiceGroup(code=code, name=name, prefix=prefix)
-    rest = {k: v for k, v in raw.items() if k not in ("name", "prefix")}
+    extra = {k: v for k, v in raw.items() if k in EXTRA_KEYS and k != "prefix"}
+    group = edit_group(group, extra, today, catalog_fields, errors)
+    rest = {k: v for k, v in raw.items() if k not in ("name", "prefix") and k not in EXTRA_KEYS}
     return _parse_group(group, rest, 0, errors) if rest else group
 
 
@@ -275,10 +288,14 @@ def _wait_target(raw: Any, errors: list[tuple[str, str]]) -> float | None:
 
 
 def apply_settings(centre: Centre, change: Mapping[str, Any], issued_today: Mapping[str, int],
-                   priorities_today: Mapping[str, int] | None = None) -> Centre:  # fmt: skip
+                   priorities_today: Mapping[str, int] | None = None, *, groups_today: GroupsToday | None = None,
+                   catalog_fields: Mapping[str, str] | None = None) -> Centre:  # fmt: skip
     """The centre with `change` applied, or SettingsInvalid listing every problem. `issued_today`: group code →
     tickets issued so far today (a cap may not go below it); `priorities_today`: priority code → today's tickets
-    of that category (one in use cannot be removed). The calendar is `apply_calendar`'s."""
+    of that category (one in use cannot be removed); `groups_today`: the numbers, open tickets and letters of today
+    (app/core/group_settings.py); `catalog_fields`: field code → name of the catalogue (None: codes not checked).
+    The calendar is `apply_calendar`'s."""
+    today = groups_today or GroupsToday()
     errors: list[tuple[str, str]] = []
     unknown = sorted(set(change) - SETTING_KEYS)
     if unknown:
@@ -293,18 +310,29 @@ def apply_settings(centre: Centre, change: Mapping[str, Any], issued_today: Mapp
     if not isinstance(raw_groups, Mapping):
         errors.append(("groups", "Mục groups phải là bảng mã nhóm → cấu hình."))
         raw_groups = {}
-    added, named = False, set()
+    added, named, removed, renumbered = False, set(), [], set()
     for code, raw in raw_groups.items():
         if isinstance(raw, Mapping) and "name" in raw:
             named.add(str(code))
         index = next((i for i, g in enumerate(groups) if g.code == code), None)
+        if raw is None:
+            removed.append(str(code))
+            continue
         if index is None:
-            group = _new_group(str(code), raw, groups, errors)
+            group = _new_group(str(code), raw, groups, errors, today, catalog_fields)
             if group is not None:
                 groups.append(group)
+                renumbered.add(group.code)
                 added = True
             continue
+        if isinstance(raw, Mapping) and EXTRA_KEYS & set(raw):
+            extra = {k: v for k, v in raw.items() if k in EXTRA_KEYS}
+            raw = {k: v for k, v in raw.items() if k not in EXTRA_KEYS}
+            before, groups[index] = groups[index], edit_group(groups[index], extra, today, catalog_fields, errors)
+            if groups[index] != before:
+                renumbered.add(before.code)
         groups[index] = _parse_group(groups[index], raw, int(issued_today.get(str(code), 0)), errors)
+    check_groups(groups, renumbered, errors)
     seen: dict[str, str] = {}
     for g in sorted(groups, key=lambda g: g.code in named):  # a name given now is the one refused
         if g.name.casefold() in seen and g.code in named:
@@ -315,6 +343,8 @@ def apply_settings(centre: Centre, change: Mapping[str, Any], issued_today: Mapp
     if "priorities" in change:
         priorities = _parse_priorities(priorities, change["priorities"], priorities_today or {}, errors)
     counters = list(centre.counters)
+    if removed:  # before the counters' part: a mapping naming a removed group is refused there
+        groups, counters = drop_groups(groups, counters, removed, today, errors)
     raw_counters = change.get("counters") or {}
     if not isinstance(raw_counters, Mapping):
         errors.append(("counters", "Mục counters phải là bảng số quầy → nhóm phục vụ."))
@@ -325,8 +355,10 @@ def apply_settings(centre: Centre, change: Mapping[str, Any], issued_today: Mapp
             errors.append((f"counters.{key}", f"Không có quầy số {key}."))
             continue
         counters[index] = _parse_counter(counters[index], raw, replace(centre, groups=tuple(groups)), errors)
-    if raw_counters or added:
+    if raw_counters or added or removed:
         for g in groups:
+            if g.code in removed:  # asked to go (and refused for its own reason): no second line about counters
+                continue
             if not any(g.code in c.groups for c in counters):
                 message = (f"Nhóm {g.name} ({g.code}) không còn quầy nào phục vụ: công dân lấy số sẽ không bao giờ "
                            "được gọi. Giao nhóm này cho ít nhất một quầy.")  # fmt: skip
@@ -353,8 +385,9 @@ def notice_of(change: Mapping[str, Any]) -> str | None:
     return text
 
 
-def setting_changes(old: Centre, new: Centre) -> list[SettingChange]:
-    """What differs between two configurations, in the audit's words."""
+def setting_changes(old: Centre, new: Centre, field_names: Mapping[str, str] | None = None) -> list[SettingChange]:
+    """What differs between two configurations, in the audit's words (`field_names`: the catalogue's, for the
+    fields a group serves)."""
     found: list[SettingChange] = []
     if old.policy.wait_target_s != new.policy.wait_target_s:
         found.append(SettingChange("wait_target_s", "Mục tiêu thời gian chờ", f"{old.policy.wait_target_s / 60:g} phút",
@@ -374,6 +407,21 @@ def setting_changes(old: Centre, new: Centre) -> list[SettingChange]:
         if was.windows != g.windows:
             found.append(SettingChange(f"group.{g.code}.windows", f"Giờ cấp số – {g.name}", windows_text(was.windows),
                                        windows_text(g.windows)))  # fmt: skip
+        if was.prefix != g.prefix:
+            found.append(SettingChange(f"group.{g.code}.prefix", f"Chữ cái đầu số – {g.name}", was.prefix, g.prefix))
+        if (was.number_start, was.number_end) != (g.number_start, g.number_end):
+            found.append(SettingChange(f"group.{g.code}.number_range", f"Dải số – {g.name}",
+                                       range_text(was.number_start, was.number_end),
+                                       range_text(g.number_start, g.number_end)))  # fmt: skip
+        if was.fields != g.fields:
+            names = field_names or {}
+            found.append(SettingChange(f"group.{g.code}.fields", f"Lĩnh vực – {g.name}", fields_text(was.fields, names),
+                                       fields_text(g.fields, names)))  # fmt: skip
+    kept = {g.code for g in new.groups}
+    for g in old.groups:
+        if g.code not in kept:
+            found.append(SettingChange(f"group.{g.code}", f"Xoá nhóm dịch vụ {g.code}", f"{g.name} (chữ {g.prefix})",
+                                       "đã xoá"))  # fmt: skip
     old_priorities = {p.code: p.name for p in old.priority_categories}
     new_priorities = {p.code: p.name for p in new.priority_categories}
     for code in [*old_priorities, *(c for c in new_priorities if c not in old_priorities)]:
@@ -397,7 +445,7 @@ def settings_view(centre: Centre) -> dict[str, Any]:
         "groups": [
             {"code": g.code, "name": g.name, "prefix": g.prefix, "daily_cap": g.daily_cap,
              "windows": [[_hhmm(w.start), _hhmm(w.end)] for w in g.windows],
-             "number_range": [g.number_start, g.number_end]}
+             "number_range": [g.number_start, g.number_end], "fields": list(g.fields)}
             for g in centre.groups
         ],
         "counters": [{"id": c.id, "name": c.name, "groups": dict(c.groups)} for c in centre.counters],

@@ -94,6 +94,12 @@ class ComponentFile:
     sha256: str
     pages: int
     reused: bool = False
+    signed_by: str = ""  # the signer's name on the certificate once the counter signed it (PAdES); "" = unsigned
+    certified_copy: bool = False  # signed as "bản sao điện tử chứng thực từ bản chính"
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.signed_by)
 
 
 @dataclass(frozen=True)
@@ -335,6 +341,19 @@ def attach_files(d: Dossier, *, at: datetime, clerk: str, component: int, files:
     pages = sum(f.pages for f in files)
     content = "Tái sử dụng bản số hóa" if reused else "Số hóa thành phần hồ sơ"
     step = Step(at, d.status, clerk, content, f"{target.name[:80]} — {pages} trang")
+    return replace(d, components=components, steps=(*d.steps, step), revision=d.revision + 1)
+
+
+def record_signature(d: Dossier, *, at: datetime, clerk: str, component: int, file: ComponentFile) -> Dossier:
+    """The component's file replaced by its signed version (new path and hash); a recorded step, status kept."""
+    if not 0 <= component < len(d.components) or not d.components[component].files:
+        raise DomainError("Thành phần hồ sơ chưa có bản số hóa để ký.", code="bad_component", component=component)
+    if not file.signed:
+        raise DomainError("Tệp chưa có chữ ký số.", code="not_signed", component=component)
+    target = d.components[component]
+    components = tuple(replace(c, files=(file,)) if i == component else c for i, c in enumerate(d.components))
+    what = "Ký số bản sao điện tử chứng thực từ bản chính" if file.certified_copy else "Ký số thành phần hồ sơ"
+    step = Step(at, d.status, clerk, what, f"{target.name[:80]} — {file.signed_by[:80]}")
     return replace(d, components=components, steps=(*d.steps, step), revision=d.revision + 1)
 
 

@@ -52,7 +52,7 @@ def dossier_to_dict(d: Dossier) -> dict[str, Any]:
                 "count": x.count,
                 "required": x.required,
                 "received": x.received,
-                "files": [{"path": f.path, "sha256": f.sha256, "pages": f.pages, "reused": f.reused} for f in x.files],
+                "files": [_file_to_dict(f) for f in x.files],
             }
             for x in d.components
         ],
@@ -106,10 +106,7 @@ def dossier_from_dict(data: Mapping[str, Any]) -> Dossier:
                 count=int(x.get("count", 1)),
                 required=bool(x.get("required", True)),
                 received=bool(x.get("received", True)),
-                files=tuple(
-                    ComponentFile(str(f["path"]), str(f["sha256"]), int(f["pages"]), bool(f.get("reused", False)))
-                    for f in x.get("files", ())
-                ),
+                files=tuple(_file_from_dict(f) for f in x.get("files", ())),
             )
             for x in data.get("components", ())
         ),
@@ -144,3 +141,17 @@ def dossier_from_dict(data: Mapping[str, Any]) -> Dossier:
         returned_at=_parse_time(data.get("returned_at")),
         lookup_key=str(data.get("lookup_key") or ""),  # absent on dossiers saved before keys
     )
+
+
+def _file_to_dict(f: ComponentFile) -> dict[str, Any]:
+    out: dict[str, Any] = {"path": f.path, "sha256": f.sha256, "pages": f.pages, "reused": f.reused}
+    if f.signed:  # only signed files carry these: records written before signing existed read the same
+        out.update(signed_by=f.signed_by, certified_copy=f.certified_copy)
+    return out
+
+
+def _file_from_dict(f: Mapping[str, Any]) -> ComponentFile:
+    return ComponentFile(
+        str(f["path"]), str(f["sha256"]), int(f["pages"]), bool(f.get("reused", False)),
+        signed_by=str(f.get("signed_by", "")), certified_copy=bool(f.get("certified_copy", False)),
+    )  # fmt: skip

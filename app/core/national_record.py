@@ -112,6 +112,12 @@ def national_record(
                 "DuocSoHoa": 0 if f.reused else 1,
                 "DuocTaiSuDung": 1 if f.reused else 0,
                 "IsDeleted": False,
+                # Signed at the counter (PAdES): the signer, and whether it is an electronic certified copy.
+                **(
+                    {"DaKySo": 1, "NguoiKySo": f.signed_by, "BanSaoChungThuc": 1 if f.certified_copy else 0}
+                    if f.signed
+                    else {}
+                ),
             }
             for i, x in enumerate(d.components)
             for f in x.files

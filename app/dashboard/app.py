@@ -22,10 +22,11 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 
 from app.client.api import QueueApi
+from app.client.paired import has_token, paired_client  # --token-file, else this PC's pairing, else sign-in
 from app.client.queue_client import ServiceError
 from app.dashboard.controller import DashboardController
 from app.dashboard.window import DashboardWindow
-from app.qtbridge.apps import add_common_arguments, application, parse_size, present
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present
 from app.qtbridge.events import StreamFactory
 
 DEFAULT_SIZE = "1366x768"
@@ -52,14 +53,11 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         from app.client.dashboard_demo import dashboard_demo
 
         return dashboard_demo()
-    if not args.token_file and (args.smoke_test or not can_ask()):
+    if not has_token(args) and (args.smoke_test or not can_ask()):
         raise ValueError(MISSING_KEY_FILE)
     from app.client.sessions import SessionClient  # a QueueClient that can also sign a person in
 
-    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
-    if args.service:
-        return SessionClient(args.service, token, ca_file=args.ca_file, timeout=20.0)
-    return SessionClient.from_discovery(5.0, token, ca_file=args.ca_file, request_timeout=20.0)
+    return paired_client(SessionClient, args, request_timeout=20.0)
 
 
 def can_ask() -> bool:
@@ -69,14 +67,18 @@ def can_ask() -> bool:
     return QGuiApplication.platformName() not in ("offscreen", "minimal")
 
 
-def sign_in(client: QueueApi, username: str = "") -> bool:
-    """Without a token: ask for a director's username and PIN until signed in (True) or the dialog is closed."""
+def sign_in(client: QueueApi, username: str = "") -> str | None:
+    """Without a token: ask for a director's username and PIN until signed in (who: the username, or `username` when
+    no one needed to sign in) or the dialog is closed (None)."""
     from app.client.sessions import SessionClient
     from app.dashboard.signin import SignInDialog
 
     if not isinstance(client, SessionClient) or client.token:
-        return True
-    return SignInDialog(client, username=username).exec() == SignInDialog.DialogCode.Accepted
+        return username
+    dialog = SignInDialog(client, username=username)
+    if dialog.exec() != SignInDialog.DialogCode.Accepted:
+        return None
+    return str((dialog.user or {}).get("username") or username)
 
 
 def sign_out(client: QueueApi) -> None:
@@ -96,7 +98,7 @@ def build(client: QueueApi, *, stream_factory: StreamFactory | None = None, **kw
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = first_run(parse_args, argv, "director")
     app = application(offscreen=bool(args.screenshot or args.smoke_test), point_size=11)
     try:
         size = parse_size(args.size or DEFAULT_SIZE)
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
             return 0
         client = make_client(args)
-        session = not args.demo and not args.token_file  # a director signs in here, the token in memory only
+        session = not args.demo and not has_token(args)  # a director signs in here, the token in memory only
     except ValueError as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return 2
@@ -118,9 +120,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 1
     try:
-        if session and not sign_in(client, args.user):
+        who = sign_in(client, args.user) if session else args.user
+        if who is None:
             return 0  # the director closed the sign-in dialog
         window = build(client)
+        window.session.username = who  # asked again with it filled in when the session ends
         if args.smoke_test:
             return smoke_test(window)
         if args.demo:

@@ -6,6 +6,10 @@ Everything here runs on the GUI thread: the stream's callbacks come through `Eve
 model every app keeps (app/client/hall.py); the figures are the service's (GET /api/report), never recomputed.
 A `centre.changed` event (a director changed a setting here or elsewhere) refetches the queue, the figures and the
 settings.
+
+A 401 from any fetch means the director's session ended (expired, or signed out elsewhere): `session_expired` is
+emitted once and fetching stops (every timer would only collect more 401s) until `resume()`, called once the
+window has signed the director in again, fetches everything anew and reconnects the stream.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.client.api import QueueApi
 from app.client.hall import HallModel
+from app.client.queue_client import ServiceError
 from app.dashboard.figures import BadFigures, Figures, decode
 from app.qtbridge.events import EventBridge, Stream, StreamFactory, default_stream_factory
 from app.qtbridge.tasks import TaskRunner
@@ -35,6 +40,17 @@ def message_of(exc: BaseException) -> str:
     return str(getattr(exc, "message", None) or exc)
 
 
+def unauthorised(exc: BaseException) -> bool:
+    """The service no longer knows the token (a session expired or signed out, a device token revoked)."""
+    return isinstance(exc, ServiceError) and exc.status == 401
+
+
+def bearer_of(client: QueueApi) -> str | None:
+    """The token a signed-in client holds now (SessionClient.token); None for others."""
+    token = getattr(client, "token", None)
+    return token if isinstance(token, str) and token else None
+
+
 class DashboardController(QObject):
     hall_changed = Signal()
     connection_changed = Signal(bool)
@@ -47,6 +63,8 @@ class DashboardController(QObject):
     settings_saved = Signal(object)  # PUT /api/settings answer: {"changed", "settings"}
     settings_failed = Signal(str, object)  # message, [{field, message}]
     audit_ready = Signal(object)
+    session_expired = Signal()  # a 401: the window asks the director to sign in again
+    session_resumed = Signal()
 
     def __init__(self, client: QueueApi, *, stream_factory: StreamFactory | None = None,
                  figures_ms: int = FIGURES_MS, figures_debounce_ms: int = FIGURES_DEBOUNCE_MS,
@@ -65,7 +83,9 @@ class DashboardController(QObject):
         self.bridge.snapshot.connect(lambda queue: self._snapshot(queue, authoritative=True))
         self.bridge.received.connect(self._event)
         self.bridge.connection.connect(self._connection)
-        self._make_stream = stream_factory or default_stream_factory(client)
+        # the director's own token at each connect: a stream reconnected after a new sign-in carries the new one
+        self._make_stream = stream_factory or default_stream_factory(client, token=lambda: bearer_of(client))
+        self.expired = False
         self.stream: Stream | None = None
         self._stopped = False
         self._loading: set[str] = set()
@@ -99,6 +119,32 @@ class DashboardController(QObject):
         if self.stream is not None:
             self.stream.stop()
         self.runner.wait()
+
+    def resume(self) -> None:
+        """Signed in again after `session_expired`: fetch every view anew and resubscribe the stream."""
+        if self._stopped or not self.expired:
+            return
+        self.expired = False
+        if self.stream is not None:
+            self.stream.reconnect()
+        self.load_centre()
+        self.refresh_queue()
+        self.refresh_figures()
+        if self.settings is not None:
+            self.load_settings()
+            self.load_audit()
+        if self.history is not None:
+            period = self.history.report.period
+            self.load_history(period.first, period.last)
+        self.session_resumed.emit()
+
+    def expire(self) -> None:
+        """The session is over (a 401): stop fetching and ask the window to sign the director in again."""
+        if not self.expired:
+            self.expired = True
+            self._loading.clear()  # what ran is fetched again by resume()
+            self._again.clear()
+            self.session_expired.emit()
 
     def busy(self) -> bool:
         return bool(self._loading) or self.runner.busy()
@@ -147,7 +193,7 @@ class DashboardController(QObject):
 
     def _run(self, name: str, job: Any, done: Any, failed: Any) -> None:
         """One fetch of each kind at a time; asked again while one runs: once more after it."""
-        if self._stopped:
+        if self._stopped or self.expired:
             return
         if name in self._loading:
             self._again.add(name)
@@ -164,7 +210,9 @@ class DashboardController(QObject):
                 self._repeat(name)
 
         def on_error(exc: Exception) -> None:
-            if finish():
+            if finish() and unauthorised(exc):
+                self.expire()
+            elif not self._stopped:
                 failed(exc)
                 self._repeat(name)
 

@@ -1,5 +1,8 @@
 """The history tab: any range of days, the report's figures with charts (arrivals by weekday × hour, the wait
-histogram, each clerk's served, no-shows and ratings) and "Xuất báo cáo…" to Excel or PDF from the same figures."""
+histogram, each clerk's served, no-shows and ratings) and "Xuất báo cáo…" to Excel or PDF from the same figures.
+
+The export writes on a worker (a month's PDF takes seconds): the window stays usable, a busy bar runs meanwhile,
+and `exported` says how it ended with the Vietnamese line shown."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,9 +30,11 @@ from app.dashboard.controller import DashboardController
 from app.dashboard.export import ExportError, default_name, write_report
 from app.dashboard.figures import Figures
 from app.dashboard.widgets import Card, cell_texts, fill, label, named, table, tile_row
+from app.qtbridge.tasks import TaskRunner
 
 TILES = ("Lượt lấy số", "Đã phục vụ xong", "Vắng mặt", "Thời gian chờ", "Thời gian phục vụ", "Chờ quá mục tiêu",
          "Đánh giá", "Hồ sơ")  # fmt: skip
+LOADING = "Đang lấy số liệu…"
 CLERK_HEADERS = ("Cán bộ", "Lượt phục vụ", "Xong", "Vắng mặt", "Chờ TV (phút)", "Phục vụ TV (phút)",
                  "Số đánh giá", "Hài lòng")  # fmt: skip
 
@@ -49,12 +55,17 @@ def _date(q: QDate) -> date:
 
 
 class HistoryTab(QWidget):
+    exported = Signal(bool, str)  # an export ended: written or not, and the line shown
+
     def __init__(self, ctl: DashboardController, parent: QWidget | None = None,
                  ask_path: Callable[[str], Path | None] | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self.setObjectName("tab")
         self.ctl = ctl
         self.ask_path = ask_path or self._ask_path
+        self.exporter = TaskRunner(self, threads=1)
+        self.write = write_report  # what the worker runs (the screenshot tour holds it to show the busy bar)
+        self.exporting = False
         root = QVBoxLayout(self)
         root.setContentsMargins(10, 8, 10, 8)
         root.setSpacing(8)
@@ -76,6 +87,12 @@ class HistoryTab(QWidget):
         bar.addStretch(1)
         self.status = label("", "note")
         bar.addWidget(self.status)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)  # no end known: the bar runs until the file is written
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setFixedWidth(120)
+        self.busy_bar.hide()
+        bar.addWidget(self.busy_bar)
         self.export_button = named(QPushButton("Xuất báo cáo…"), "primary")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export)
@@ -110,6 +127,7 @@ class HistoryTab(QWidget):
 
         ctl.history_ready.connect(self.show_figures)
         ctl.history_failed.connect(self._failed)
+        ctl.session_expired.connect(lambda: self._failed("") if self.status.text() == LOADING else None)
 
     # --- choosing and loading ----------------------------------------------------------------------------
 
@@ -131,7 +149,7 @@ class HistoryTab(QWidget):
             self._restyle(self.status)
             return
         self.status.setObjectName("note")
-        self.status.setText("Đang lấy số liệu…")
+        self.status.setText(LOADING)
         self._restyle(self.status)
         self.ctl.load_history(first, last)
 
@@ -184,10 +202,11 @@ class HistoryTab(QWidget):
                          fmt.count(counts.total) if counts else fmt.NONE,
                          fmt.percent(counts.satisfied_share) if counts else fmt.NONE])  # fmt: skip
         fill(self.clerks, rows)
-        self.status.setObjectName("note")
-        self.status.setText("")
-        self._restyle(self.status)
-        self.export_button.setEnabled(True)
+        if not self.exporting:  # the line of an export under way stays until it ends
+            self.status.setObjectName("note")
+            self.status.setText("")
+            self._restyle(self.status)
+            self.export_button.setEnabled(True)
 
     # --- export ------------------------------------------------------------------------------------------
 
@@ -208,18 +227,37 @@ class HistoryTab(QWidget):
         self.export_to(path)
 
     def export_to(self, path: Path) -> bool:
+        """Start writing the period shown to `path` on the worker; False when there is nothing to write or an export
+        is under way. `exported` tells how it ended."""
         f = self.ctl.history
-        if f is None:
+        if f is None or self.exporting:
             return False
-        try:
-            done = write_report(f.report, path, datetime.now(UTC))
-        except ExportError as exc:
-            self._failed(str(exc))
-            return False
-        self.status.setObjectName("ok")
-        self.status.setText(done)
-        self._restyle(self.status)
+        report, now, write = f.report, datetime.now(UTC), self.write
+        self.exporting = True
+        self.export_button.setEnabled(False)
+        self.busy_bar.show()
+        self._say("note", f"Đang xuất báo cáo ra {path.name}…")
+        self.exporter.run(lambda: write(report, path, now), self._exported, self._export_failed)
         return True
+
+    def _exported(self, done: str) -> None:
+        self._export_ended(True, "ok", done)
+
+    def _export_failed(self, exc: Exception) -> None:
+        text = str(exc) if isinstance(exc, ExportError) else f"Không xuất được báo cáo: {exc}"
+        self._export_ended(False, "error", text)
+
+    def _export_ended(self, ok: bool, kind: str, text: str) -> None:
+        self.exporting = False
+        self.busy_bar.hide()
+        self.export_button.setEnabled(self.ctl.history is not None)
+        self._say(kind, text)
+        self.exported.emit(ok, text)
+
+    def _say(self, kind: str, text: str) -> None:
+        self.status.setObjectName(kind)
+        self.status.setText(text)
+        self._restyle(self.status)
 
     def shown(self) -> dict[str, Any]:
         return {

@@ -4,11 +4,18 @@
 The screens: `live` (this morning at 10:40), `history` (the last 7 days), `history-month` (two weeks and more:
 the heat-map full), `settings` (groups and counters), `settings-priorities`, `settings-calendar` (the holiday
 override table), `settings-refused` (a daily cap below what was issued today and a window that ends
-before it starts, refused in red), `settings-saved` (the wait target changed, its audit line on top).
+before it starts, refused in red), `settings-saved` (the wait target changed, its audit line on top),
+`settings-groups` (a new group with its letter, range and fields, a letter changed, a group ticked for removal),
+`settings-groups-refused` (removing a group that has citizens waiting, refused on its row), `devices` (the paired
+PCs, one unpaired), `history-exporting` (the
+busy bar while the PDF is written; the writer is held until the grab), `history-exported` (its result line),
+`session-expired` (the sign-in prompt over the window) and `session-later` (the banner after "Để sau").
 """
 
 from __future__ import annotations
 
+import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -75,6 +82,75 @@ def tour(window: Any) -> Iterator[str]:
     wait_until(lambda: tab.message.objectName() == "ok" and tab.audit.rowCount() > 0 and not ctl.busy(),
                [ctl.settings_saved, ctl.audit_ready])  # fmt: skip
     yield "settings-saved"
+    yield from _group_screens(window)
+    yield from _device_screens(window)
+    yield from _export_screens(window)
+    yield from _session_screens(window)
+
+
+def _group_screens(window: Any) -> Iterator[str]:
+    ctl, tab = window.ctl, window.settings
+    tab.revert()  # the saved line of the screen before goes
+    codes = [g["code"] for g in tab.loaded["groups"]]
+    code, name = tab.add_group()
+    code.setText("TP")
+    name.setText("Tư pháp – hộ tịch có yếu tố nước ngoài")
+    row = tab.groups.rowCount() - 1
+    tab.prefix_edit(row).setText("T")
+    tab.range_edit(row).setText("1–300")
+    tab.fields_picker(row).set_chosen(["HT", "CT"])
+    tab.prefix_edit(codes.index("KD")).setText("Z")
+    tab.group_drop(codes.index("GN")).setChecked(True)
+    tab.groups.scrollToBottom()
+    yield "settings-groups"
+    tab.revert()
+    tab.group_drop(codes.index("HT")).setChecked(True)
+    tab.submit()
+    wait_until(lambda: tab.message.objectName() == "error", [ctl.settings_failed])
+    yield "settings-groups-refused"
+    tab.revert()
+
+
+def _device_screens(window: Any) -> Iterator[str]:
+    window.show_tab("devices")
+    tab = window.devices
+    wait_until(lambda: bool(tab.rows), [])  # loaded on a worker when the tab is first shown
+    yield "devices"
+
+
+def _export_screens(window: Any) -> Iterator[str]:
+    history = window.history
+    window.show_tab("history")
+    gate = threading.Event()
+    write = history.write
+
+    def held(*args: Any) -> Any:
+        gate.wait(30)  # the worker waits for the grab of the busy screen, never the GUI
+        return write(*args)
+
+    history.write = held
+    with tempfile.TemporaryDirectory(prefix="motcua-shot-") as folder:
+        history.export_to(Path(folder) / "bao-cao-thang-11.pdf")
+        yield "history-exporting"
+        gate.set()
+        wait_until(lambda: not history.exporting, [history.exported])
+        text = history.status.text()
+        history.status.setText(text.replace(folder, "~/Tài liệu"))  # the grab shows a folder a director knows
+        yield "history-exported"
+    history.write = write
+
+
+def _session_screens(window: Any) -> Iterator[str]:
+    ctl, prompt = window.ctl, window.session
+    window.show_tab("live")
+    ctl.expire()  # as a 401 would: the demo's fake cannot sign anyone in, so the prompt is asked for directly
+    prompt.username = "giamdoc"
+    prompt.ask()
+    yield "session-expired"
+    if prompt.dialog is not None:
+        prompt.dialog.reject()
+    yield "session-later"
+    ctl.resume()
 
 
 def open_demo(size: tuple[int, int]) -> tuple[Any, Any]:

@@ -1,24 +1,22 @@
 """The settings tab: what a director owns, saved in the centre service with who changed it and when.
 
-Three pages: "Nhóm và quầy" (the wait target, the hall notice, each group's name, daily cap and issuing hours, a
-new group, and which groups each counter serves: 1 called first, 2 next, empty: not served), "Diện ưu tiên" (rename,
-add, remove the priority categories; codes stay), "Ngày nghỉ, làm bù" (the centre's holiday override table that the
-counters count due dates with). "Lưu thay đổi" sends only what differs from what was loaded; the service checks it
-(app/core/centre_settings.py) and refuses with a Vietnamese line per problem, shown here in red on the field. Saved
-changes reach kiosks, counters and the hall board at once (the `centre.changed` event).
+Three pages: "Nhóm và quầy" (the wait target, the hall notice, each group's name, letter, number range, catalogue
+fields, daily cap and issuing hours, a new group, removing one, and which groups each counter serves: 1 called
+first, 2 next, empty: not served), "Diện ưu tiên" (rename, add, remove the priority categories; codes stay), "Ngày
+nghỉ, làm bù" (the centre's holiday override table that the counters count due dates with). "Lưu thay đổi" sends
+only what differs from what was loaded; the service checks it (app/core/centre_settings.py, group_settings.py) and
+refuses with a Vietnamese line per problem, shown here in red on the field. Saved changes reach kiosks, counters and
+the hall board at once (the `centre.changed` event).
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -35,13 +33,16 @@ from PySide6.QtWidgets import (
 
 from app.core.text_search import fold
 from app.dashboard import figures as fmt
+from app.dashboard.calendar_page import CalendarPage
 from app.dashboard.controller import DashboardController
+from app.dashboard.group_widgets import FieldPicker, parse_range, prefix_edit, range_edit
 from app.dashboard.widgets import Card, cell_texts, fill, label, named, table
 
-GROUP_HEADERS = ("Mã", "Tên nhóm dịch vụ", "Đã cấp hôm nay", "Giới hạn số/ngày", "Giờ cấp số (trống: cả ngày)")
+GROUP_HEADERS = ("Mã", "Tên nhóm dịch vụ", "Đã cấp", "Giới hạn/ngày", "Giờ cấp số", "Chữ", "Dải số", "Lĩnh vực",
+                 "Xoá")  # fmt: skip
 PRIORITY_HEADERS = ("Mã (không đổi)", "Tên diện ưu tiên", "Phiếu hôm nay", "Xoá")
-CALENDAR_HEADERS = ("Ngày", "Điều chỉnh", "Văn bản căn cứ", "Hiệu lực từ", "Ghi chú", "Bỏ")
-CAP, WINDOWS = 3, 4  # the groups table's columns of the cap and the issuing windows
+CAP, WINDOWS, PREFIX, RANGE, FIELDS, DROP = 3, 4, 5, 6, 7, 8  # the groups table's columns
+DEFAULT_RANGE = [1, 999]
 NEW_GROUP_LEVEL = 2  # a group added here is served by every counter after its own groups (changed after saving)
 AUDIT_HEADERS = ("Lúc", "Người đổi", "Mục", "Trước", "Sau")
 NO_CAP = "không giới hạn"
@@ -73,15 +74,9 @@ def priority_code(name: str, taken: set[str]) -> str:
     return code
 
 
-def _qdate(text: str) -> QDate:
-    day = date.fromisoformat(text)
-    return QDate(day.year, day.month, day.day)
-
-
-def _date_edit(value: QDate) -> QDateEdit:
-    edit = QDateEdit(value)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("dd/MM/yyyy")
+def _windows_edit(text: str) -> QLineEdit:
+    edit = QLineEdit(text)
+    edit.setPlaceholderText("cả ngày làm việc")
     return edit
 
 
@@ -128,7 +123,10 @@ class SettingsTab(QWidget):
         header = self.groups.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(WINDOWS, QHeaderView.ResizeMode.Stretch)
+        for column in (0, WINDOWS, FIELDS):  # sized in show_settings, so the group's name keeps the room left
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+        for visual, column in ((1, PREFIX), (3, RANGE), (4, FIELDS)):  # what the ticket shows, beside the name
+            header.moveSection(header.visualIndex(column), visual)
         self.groups.verticalHeader().setDefaultSectionSize(28)
         queue_card.body.addWidget(self.groups)
         hint_bar = QHBoxLayout()
@@ -140,11 +138,20 @@ class SettingsTab(QWidget):
         hint_bar.addWidget(self.add_group_button)
         queue_card.body.addLayout(hint_bar)
         self._new_groups: list[tuple[QLineEdit, QLineEdit]] = []  # (code, name) of the rows added here
+        self.rule = label("Chữ cái đầu số chỉ đổi được khi nhóm chưa cấp số nào trong ngày; dải số phải chứa các số "
+                          "đã cấp hôm nay (mở rộng được ngay, thu hẹp từ sáng mai). Nhóm còn phiếu đang chờ chưa xoá "
+                          "được; xoá nhóm thì các quầy thôi phục vụ nhóm đó.", "note")  # fmt: skip
+        self.rule.setWordWrap(True)
+        queue_card.body.addWidget(self.rule)
 
-        counter_card = Card("Quầy phục vụ nhóm nào (1: gọi trước, 2: sau; trống: không phục vụ)")
+        counter_card = Card(
+            "Quầy phục vụ nhóm nào (cột: chữ đầu số của nhóm; 1: gọi trước, 2: sau; trống: không phục vụ)"
+        )
+        counter_card.title.setWordWrap(True)  # the groups' table beside it needs the width more
         self.matrix = QTableWidget(0, 0)
         self.matrix.verticalHeader().setDefaultSectionSize(28)
         self.matrix.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.matrix.horizontalHeader().setMinimumSectionSize(34)  # a level is one digit: every group in view
         counter_card.body.addWidget(self.matrix)
 
         audit_card = Card("Lịch sử thay đổi (ai đổi, lúc nào)")
@@ -153,8 +160,8 @@ class SettingsTab(QWidget):
 
         grid.addWidget(queue_card, 0, 0)
         grid.addWidget(counter_card, 0, 1)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(0, 2)  # the groups' table has the most to show
+        grid.setColumnStretch(1, 1)
 
         priority_card = Card("Diện ưu tiên khi cấp số (mã giữ nguyên khi đổi tên)")
         self.priorities = QTableWidget(0, len(PRIORITY_HEADERS))
@@ -172,23 +179,10 @@ class SettingsTab(QWidget):
         self.pages.addTab(named(priority_card, "card"), "Diện ưu tiên")
         self._new_priorities: list[tuple[QLineEdit, QLineEdit]] = []
 
-        calendar_card = Card("Ngày nghỉ, ngày làm bù của Trung tâm (các quầy tính ngày hẹn trả theo bảng này)")
-        self.calendar = QTableWidget(0, len(CALENDAR_HEADERS))
-        self.calendar.setHorizontalHeaderLabels(list(CALENDAR_HEADERS))
-        self.calendar.verticalHeader().setVisible(False)
-        self.calendar.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.calendar.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.calendar.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
-        calendar_card.body.addWidget(self.calendar)
-        bar_c = QHBoxLayout()
-        bar_c.addWidget(label("Ngày lễ, Tết theo luật đã có sẵn; ở đây chỉ ghi ngày khác đi: nghỉ bù, làm bù thứ Bảy, "
-                              "nghỉ theo quyết định của địa phương.", "note"), 1)  # fmt: skip
-        self.add_day_button = QPushButton("Thêm ngày")
-        self.add_day_button.clicked.connect(lambda: self.add_day())
-        bar_c.addWidget(self.add_day_button)
-        calendar_card.body.addLayout(bar_c)
-        self.pages.addTab(named(calendar_card, "card"), "Ngày nghỉ, làm bù")
-        self._calendar_rows: list[dict[str, Any]] = []  # each row's widgets, and the override it was loaded with
+        self.calendar_page = CalendarPage(lambda: str((self.loaded or {}).get("day") or ""))
+        self.calendar_page.add_button.clicked.connect(lambda: self.add_day())
+        self.calendar = self.calendar_page.table
+        self.pages.addTab(named(self.calendar_page, "card"), "Ngày nghỉ, làm bù")
 
         root.addWidget(audit_card, 2)
 
@@ -208,6 +202,7 @@ class SettingsTab(QWidget):
         ctl.settings_saved.connect(self._saved)
         ctl.settings_failed.connect(self._failed)
         ctl.audit_ready.connect(self.show_audit)
+        ctl.session_expired.connect(self._session_expired)
 
     # --- showing -----------------------------------------------------------------------------------------
 
@@ -229,6 +224,10 @@ class SettingsTab(QWidget):
         self.notice.setText(str(data.get("notice") or ""))
         self.notice.setCursorPosition(0)
         row_height = self.fontMetrics().height() + 10
+        wide = self.fontMetrics().horizontalAdvance("cả ngày làm việc") + 30  # the scale's font, as shown now
+        for column in (WINDOWS, FIELDS):
+            self.groups.horizontalHeader().resizeSection(column, wide)
+        self.groups.horizontalHeader().resizeSection(0, self.fontMetrics().horizontalAdvance("CUTRU") + 24)
         self.groups.verticalHeader().setDefaultSectionSize(row_height)
         self.matrix.verticalHeader().setDefaultSectionSize(row_height)
         for t in (self.priorities, self.calendar):
@@ -238,20 +237,28 @@ class SettingsTab(QWidget):
         self._new_groups = []
         self.groups.setRowCount(len(groups))
         for r, g in enumerate(groups):
-            self.groups.setItem(r, 0, _read_only(f"{g['prefix']} · {g['code']}"))
+            self.groups.setItem(r, 0, _read_only(str(g["code"])))
             name = QLineEdit(str(g["name"]))
             name.setCursorPosition(0)  # a long name shows its start
             self.groups.setCellWidget(r, 1, name)
             self.groups.setItem(r, 2, _read_only(fmt.count(int(issued.get(g["code"], 0))), right=True))
             self.groups.setCellWidget(r, CAP, self._cap(int(g["number_range"][1]), g["daily_cap"]))
-            self.groups.setCellWidget(r, WINDOWS, QLineEdit(windows_text(g.get("windows") or [])))
+            self.groups.setCellWidget(r, WINDOWS, _windows_edit(windows_text(g.get("windows") or [])))
+            self._group_cells(r, data, g)
+            drop = QCheckBox()
+            drop.setToolTip("Xoá nhóm khi lưu (nhóm còn phiếu đang chờ hôm nay thì chưa xoá được)")
+            self.groups.setCellWidget(r, DROP, drop)
         self._show_priorities(data)
-        self._show_calendar(data)
+        self.calendar_page.show_overrides(list(data.get("calendar") or []))
         counters = data.get("counters") or []
         codes = [g["code"] for g in groups]
         self.matrix.setRowCount(len(counters))
         self.matrix.setColumnCount(len(codes))
-        self.matrix.setHorizontalHeaderLabels(codes)
+        # the ticket's letter heads each column (a code such as CUTRU does not fit 34 px); the tooltip names the group
+        for col, g in enumerate(groups):
+            head = QTableWidgetItem(str(g.get("prefix") or g["code"]))
+            head.setToolTip(f"{g.get('prefix', '')} – {g.get('name', g['code'])} ({g['code']})")
+            self.matrix.setHorizontalHeaderItem(col, head)
         self.matrix.setVerticalHeaderLabels([str(c["name"]) for c in counters])
         for r, c in enumerate(counters):
             for col, code in enumerate(codes):
@@ -261,9 +268,16 @@ class SettingsTab(QWidget):
                 self.matrix.setItem(r, col, item)
         day = str(data.get("day") or "")
         shown = f"{day[8:10]}/{day[5:7]}/{day[:4]}" if len(day) == 10 else day
-        self.hint.setText(f"Đã cấp hôm nay: số phiếu của ngày {shown}; giới hạn số/ngày không được nhỏ hơn. Giờ cấp "
-                          "số ghi dạng 07:30–11:00, 13:30–16:00.")  # fmt: skip
+        self.hint.setText(f"Đã cấp: số phiếu của ngày {shown}; giới hạn số/ngày không được nhỏ hơn. Giờ cấp số ghi "
+                          "dạng 07:30–11:00, 13:30–16:00 (trống: cả ngày làm việc).")  # fmt: skip
         self._mark_bad([])
+
+    def _group_cells(self, r: int, data: dict[str, Any], g: dict[str, Any] | None) -> None:
+        """The letter, range and fields of row `r` (`g` None: a new group's, the letter picked by the service)."""
+        self.groups.setCellWidget(r, PREFIX, prefix_edit(str(g["prefix"]) if g else ""))
+        self.groups.setCellWidget(r, RANGE, range_edit(g["number_range"] if g else DEFAULT_RANGE))
+        chosen = list(g.get("fields") or []) if g else []
+        self.groups.setCellWidget(r, FIELDS, FieldPicker(data.get("catalog_fields") or [], chosen))
 
     @staticmethod
     def _cap(most: int, cap: int | None) -> QSpinBox:
@@ -283,35 +297,6 @@ class SettingsTab(QWidget):
             self.priorities.setItem(r, 2, _read_only(fmt.count(int(today.get(p["code"], 0))), right=True))
             self.priorities.setCellWidget(r, 3, QCheckBox())
 
-    def _show_calendar(self, data: dict[str, Any]) -> None:
-        self.calendar.setRowCount(0)
-        self._calendar_rows = []
-        for o in data.get("calendar") or []:
-            self._calendar_row(o)
-
-    def _calendar_row(self, loaded: dict[str, Any] | None) -> dict[str, Any]:
-        """One override's row: existing (`loaded`; its day fixed) or new (any day, from tomorrow by default)."""
-        r = self.calendar.rowCount()
-        self.calendar.insertRow(r)
-        today = str((self.loaded or {}).get("day") or date.today().isoformat())
-        day = _date_edit(_qdate(loaded["day"]) if loaded else _qdate(today).addDays(1))
-        day.setEnabled(loaded is None)
-        kind = QComboBox()
-        kind.addItem("Nghỉ", False)
-        kind.addItem("Làm việc", True)
-        kind.setCurrentIndex(1 if loaded and loaded["working"] else 0)
-        source = QLineEdit(str(loaded["source"]) if loaded else "")
-        source.setPlaceholderText("ví dụ: Thông báo 9441/TB-BNV")
-        effective = _date_edit(_qdate(loaded["effective"] if loaded else today))
-        note = QLineEdit(str(loaded.get("note") or "") if loaded else "")
-        drop = QCheckBox()
-        for col, widget in enumerate((day, kind, source, effective, note, drop)):
-            self.calendar.setCellWidget(r, col, widget)
-        row = {"loaded": loaded, "day": day, "kind": kind, "source": source, "effective": effective, "note": note,
-               "drop": drop}  # fmt: skip
-        self._calendar_rows.append(row)
-        return row
-
     def add_group(self, code: str = "", name: str = "") -> tuple[QLineEdit, QLineEdit]:
         """A row for a new group (code and name typed here; served by every counter at NEW_GROUP_LEVEL once saved)."""
         r = self.groups.rowCount()
@@ -324,7 +309,8 @@ class SettingsTab(QWidget):
         self.groups.setCellWidget(r, 1, name_edit)
         self.groups.setItem(r, 2, _read_only(fmt.count(0), right=True))
         self.groups.setCellWidget(r, CAP, self._cap(999, None))
-        self.groups.setCellWidget(r, WINDOWS, QLineEdit())
+        self.groups.setCellWidget(r, WINDOWS, _windows_edit(""))
+        self._group_cells(r, self.loaded or {}, None)
         self._new_groups.append((code_edit, name_edit))
         (name_edit if code else code_edit).setFocus()
         return code_edit, name_edit
@@ -345,7 +331,7 @@ class SettingsTab(QWidget):
         return name_edit
 
     def add_day(self) -> dict[str, Any]:
-        row = self._calendar_row(None)
+        row = self.calendar_page.add_row(None)
         self.pages.setCurrentIndex(2)
         row["source"].setFocus()
         return row
@@ -387,6 +373,26 @@ class SettingsTab(QWidget):
         assert isinstance(edit, QLineEdit)
         return edit
 
+    def prefix_edit(self, row: int) -> QLineEdit:
+        edit = self.groups.cellWidget(row, PREFIX)
+        assert isinstance(edit, QLineEdit)
+        return edit
+
+    def range_edit(self, row: int) -> QLineEdit:
+        edit = self.groups.cellWidget(row, RANGE)
+        assert isinstance(edit, QLineEdit)
+        return edit
+
+    def fields_picker(self, row: int) -> FieldPicker:
+        picker = self.groups.cellWidget(row, FIELDS)
+        assert isinstance(picker, FieldPicker)
+        return picker
+
+    def group_drop(self, row: int) -> QCheckBox:
+        box = self.groups.cellWidget(row, DROP)
+        assert isinstance(box, QCheckBox)
+        return box
+
     def priority_edit(self, row: int) -> QLineEdit:
         edit = self.priorities.cellWidget(row, 1)
         assert isinstance(edit, QLineEdit)
@@ -398,7 +404,7 @@ class SettingsTab(QWidget):
         return box
 
     def calendar_rows(self) -> list[dict[str, Any]]:
-        return list(self._calendar_rows)
+        return list(self.calendar_page.rows)
 
     def change(self) -> dict[str, Any]:
         """What differs from the settings as loaded, in the shape PUT /api/settings takes."""
@@ -409,6 +415,7 @@ class SettingsTab(QWidget):
         if self.notice.text() != str(data.get("notice") or ""):
             change["notice"] = self.notice.text()
         groups: dict[str, Any] = {}
+        dropped: set[str] = set()
         loaded_groups = data.get("groups") or []
         for r, g in enumerate(loaded_groups):
             edits: dict[str, Any] = {}
@@ -420,7 +427,11 @@ class SettingsTab(QWidget):
             windows = parse_windows(self.window_edit(r).text())
             if windows != (g.get("windows") or []):
                 edits["windows"] = windows
-            if edits:
+            edits.update(self._numbering(r, g))
+            if self.group_drop(r).isChecked():
+                groups[g["code"]] = None  # removed: nothing else of it matters
+                dropped.add(g["code"])
+            elif edits:
                 groups[g["code"]] = edits
         added: list[str] = []
         for i, (code_edit, name_edit) in enumerate(self._new_groups):
@@ -434,6 +445,7 @@ class SettingsTab(QWidget):
                 new_group["daily_cap"] = self.cap_box(r).value()
             if self.window_edit(r).text().strip():
                 new_group["windows"] = parse_windows(self.window_edit(r).text())
+            new_group.update(self._numbering(r, None))
             groups[code] = new_group
             added.append(code)
         if groups:
@@ -441,7 +453,7 @@ class SettingsTab(QWidget):
         priorities = self._priority_change(data)
         if priorities:
             change["priorities"] = priorities
-        calendar = self._calendar_change()
+        calendar = self.calendar_page.change()
         if calendar:
             change["calendar"] = calendar
         counters: dict[str, Any] = {}
@@ -451,7 +463,7 @@ class SettingsTab(QWidget):
             for col, code in enumerate(codes):
                 item = self.matrix.item(r, col)
                 text = item.text().strip() if item else ""
-                if text:
+                if text and code not in dropped:  # a group removed is served by no counter
                     levels[code] = int(text) if text.isdigit() else text
             if added:  # a new group: served by every counter after its own (the service wants one serving it)
                 levels.update(dict.fromkeys(added, NEW_GROUP_LEVEL))
@@ -460,6 +472,21 @@ class SettingsTab(QWidget):
         if counters:
             change["counters"] = counters
         return change
+
+    def _numbering(self, r: int, g: dict[str, Any] | None) -> dict[str, Any]:
+        """Row `r`'s letter, range and fields where they differ from `g` (a new group: the fields always; the letter
+        and range when given)."""
+        found: dict[str, Any] = {}
+        letter = self.prefix_edit(r).text().strip().upper()
+        if letter and letter != (g["prefix"] if g else ""):
+            found["prefix"] = letter
+        numbers = parse_range(self.range_edit(r).text())
+        if numbers != (g["number_range"] if g else DEFAULT_RANGE):
+            found["number_range"] = numbers
+        fields = self.fields_picker(r).chosen()
+        if g is None or set(fields) != set(g.get("fields") or []):
+            found["fields"] = fields
+        return found
 
     def _priority_change(self, data: dict[str, Any]) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -478,22 +505,6 @@ class SettingsTab(QWidget):
             code_edit.setText(code)  # shown, so a refusal names the row
             taken.add(code)
             found[code] = {"name": name_edit.text()}
-        return found
-
-    def _calendar_change(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for row in self._calendar_rows:
-            loaded = row["loaded"]
-            day = row["day"].date().toString("yyyy-MM-dd")
-            if row["drop"].isChecked():
-                if loaded is not None:
-                    found[day] = None
-                continue
-            effective = row["effective"].date().toString("yyyy-MM-dd")
-            item = {"working": bool(row["kind"].currentData()), "source": row["source"].text(),
-                    "effective": effective, "note": row["note"].text()}  # fmt: skip
-            if loaded is None or {k: loaded.get(k) for k in item} != {**item, "note": item["note"] or ""}:
-                found[day] = item
         return found
 
     def submit(self) -> None:
@@ -519,6 +530,13 @@ class SettingsTab(QWidget):
                              if changed else "Không có gì thay đổi.")  # fmt: skip
         self._restyle()
 
+    def _session_expired(self) -> None:
+        if not self.save.isEnabled():  # the save met the end of the session: nothing was written
+            self.save.setEnabled(True)
+            self.message.setObjectName("error")
+            self.message.setText("Chưa lưu: phiên đăng nhập đã hết hạn. Đăng nhập lại rồi bấm «Lưu thay đổi».")
+            self._restyle()
+
     def _mark_bad(self, fields: list[str]) -> None:
         """Red borders on the fields the service refused ("groups.HT.daily_cap", "wait_target_min", "notice")."""
         data = self.loaded or {}
@@ -529,18 +547,17 @@ class SettingsTab(QWidget):
             widgets[f"groups.{code}.daily_cap"] = self.cap_box(r)
             widgets[f"groups.{code}.windows"] = self.window_edit(r)
             widgets[f"groups.{code}.name"] = self.name_edit(r)
-            if r >= len(data.get("groups") or []):
-                widgets[f"groups.{code}"] = self.groups.cellWidget(r, 0)
+            widgets[f"groups.{code}.prefix"] = self.prefix_edit(r)
+            widgets[f"groups.{code}.number_range"] = self.range_edit(r)
+            widgets[f"groups.{code}.fields"] = self.fields_picker(r)
+            # a group refused as a whole (removal, no counter): its code cell when new, its name otherwise
+            new_row = r >= len(data.get("groups") or [])
+            widgets[f"groups.{code}"] = self.groups.cellWidget(r, 0) if new_row else self.name_edit(r)
         for r, p in enumerate(data.get("priorities") or []):
             widgets[f"priorities.{p['code']}"] = self.priority_edit(r)
         for code_edit, name_edit in self._new_priorities:
             widgets[f"priorities.{code_edit.text().strip()}"] = name_edit
-        for row in self._calendar_rows:
-            day = row["day"].date().toString("yyyy-MM-dd")
-            widgets[f"calendar.{day}"] = row["day"]
-            widgets[f"calendar.{day}.source"] = row["source"]
-            widgets[f"calendar.{day}.effective"] = row["effective"]
-            widgets[f"calendar.{day}.note"] = row["note"]
+        widgets.update(self.calendar_page.fields())
         for name, widget in widgets.items():
             bad = name in fields or (name.count(".") == 1 and f"{name}.name" in fields)
             if widget.property("bad") != bad:

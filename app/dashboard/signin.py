@@ -33,7 +33,10 @@ class SignInDialog(QDialog):
     """Username and PIN; accepted once the service has given a director's (or the admin's) session, installed in
     `client`. `user`: {username, display_name, role} of who signed in."""
 
-    def __init__(self, client: SessionClientApi, *, username: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, client: SessionClientApi, *, username: str = "", parent: QWidget | None = None,
+                 notice: str = "", cancel_text: str = "") -> None:  # fmt: skip
+        """`notice`: a line above the fields (why the director is asked again); `cancel_text`: a second button that
+        closes the dialog unanswered (rejected)."""
         super().__init__(parent)
         self.client = client
         self.user: dict[str, Any] | None = None
@@ -46,6 +49,11 @@ class SignInDialog(QDialog):
         box.setContentsMargins(28, 24, 28, 24)
         box.setSpacing(10)
         box.addWidget(label("Đăng nhập màn hình lãnh đạo", "cardTitle"))
+        self.notice = label(notice, "notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("color: #b45309; font-weight: bold;")
+        self.notice.setVisible(bool(notice))
+        box.addWidget(self.notice)
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)
         grid.setVerticalSpacing(10)
@@ -75,6 +83,11 @@ class SignInDialog(QDialog):
         self.button.setCursor(Qt.CursorShape.PointingHandCursor)
         box.addWidget(self.button)
         self.button.clicked.connect(self.submit)
+        self.cancel_button: QPushButton | None = None
+        if cancel_text:
+            self.cancel_button = QPushButton(cancel_text)
+            self.cancel_button.clicked.connect(self.reject)
+            box.addWidget(self.cancel_button)
         self.username.returnPressed.connect(lambda: self.secret.setFocus() if not self.secret.text() else self.submit())
         self.secret.returnPressed.connect(self.submit)
         self.setMinimumWidth(460)

@@ -76,7 +76,8 @@ QPushButton#primary {{ background: {BLUE}; color: white; font-weight: bold; bord
 QPushButton#primary:disabled {{ background: #c9d1dc; color: {GREY}; }}
 QLineEdit {{ font-size: {px(13)}px; padding: {px(2)}px {px(6)}px; border: 1px solid {GREY};
     border-radius: {px(5)}px; background: white; }}
-QLineEdit[bad="true"], QSpinBox[bad="true"] {{ border: {px(2)}px solid {RED}; background: #fdecea; }}
+QLineEdit[bad="true"], QSpinBox[bad="true"], QToolButton[bad="true"] {{ border: {px(2)}px solid {RED};
+    background: #fdecea; }}
 QDateEdit, QSpinBox {{ font-size: {px(13)}px; }}
 """
 

@@ -1,5 +1,5 @@
-"""The dashboard's window: a header with the centre's name and the connection, three tabs (Trực tiếp, Lịch sử,
-Cài đặt). History and settings load the first time they are opened."""
+"""The dashboard's window: a header with the centre's name and the connection, four tabs (Trực tiếp, Lịch sử,
+Cài đặt, Thiết bị). History and settings load the first time they are opened."""
 
 from __future__ import annotations
 
@@ -11,13 +11,16 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QTabWidget, QVBoxLayout, QWid
 
 from app.dashboard.charts import BarChart, HeatMap
 from app.dashboard.controller import DashboardController
+from app.dashboard.devices_tab import DevicesTab
 from app.dashboard.history import HistoryTab
 from app.dashboard.live import LiveTab
+from app.dashboard.session_prompt import ExpiredBanner, SessionPrompt
 from app.dashboard.settings_tab import SettingsTab
 from app.dashboard.widgets import label, named, scale_for, stylesheet
+from app.qtbridge.unpaired import show_when_unpaired
 
 TITLE = "Màn hình lãnh đạo"
-TABS = ("live", "history", "settings")
+TABS = ("live", "history", "settings", "devices")
 
 
 class DashboardWindow(QWidget):
@@ -41,6 +44,8 @@ class DashboardWindow(QWidget):
         bar.addWidget(self.sub, 1)
         bar.addWidget(self.connection)
         root.addWidget(header)
+        self.expired_banner = ExpiredBanner()
+        root.addWidget(self.expired_banner)
         self.tabs = QTabWidget()
         self.live = LiveTab(ctl)
         self.history = HistoryTab(ctl, ask_path=ask_path)
@@ -48,13 +53,17 @@ class DashboardWindow(QWidget):
         self.tabs.addTab(self.live, "Trực tiếp")
         self.tabs.addTab(self.history, "Lịch sử và báo cáo")
         self.tabs.addTab(self.settings, "Cài đặt")
+        self.devices = DevicesTab(ctl.client)  # paired PCs: pair a new one, unpair a lost one (loads when opened)
+        self.tabs.addTab(self.devices, "Thiết bị")
         self.tabs.currentChanged.connect(self._opened)
         root.addWidget(self.tabs, 1)
         self._history_loaded = False
         self._settings_loaded = False
         ctl.connection_changed.connect(self._connection)
+        self.unpaired_notice = show_when_unpaired(ctl.bridge.unpaired, self)  # a director PC unpaired: say why
         ctl.centre_changed.connect(lambda _name: self._header())
         ctl.figures_changed.connect(lambda _f: self._header())
+        self.session = SessionPrompt(self, ctl, self.expired_banner)  # a 401: sign in again over the window
         self.apply_scale()
 
     def show_tab(self, name: str) -> None:
@@ -94,4 +103,5 @@ class DashboardWindow(QWidget):
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt's name
         self.ctl.stop()
+        self.history.exporter.wait()  # a file half written would be left behind
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
 from app.qtbridge.about import install_about
-from app.qtbridge.apps import add_common_arguments, application, parse_size
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size
 
 DEFAULT_SIZE = "1920x1080"
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
@@ -46,12 +46,10 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         from app.client.fake import demo_fake
 
         return demo_fake()
+    from app.client.paired import paired_client  # --service/--token-file, else this PC's pairing, else mDNS
     from app.client.queue_client import QueueClient
 
-    token = args.token_file.read_text(encoding="utf-8").strip() if args.token_file else None
-    if args.service:
-        return QueueClient(args.service, token, ca_file=args.ca_file)
-    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file)
+    return paired_client(QueueClient, args)
 
 
 def make_announcer(args: argparse.Namespace, sink: AudioSink | None = None, parent: QObject | None = None) -> Announcer:
@@ -92,7 +90,7 @@ def build(args: argparse.Namespace, client: QueueApi, *, sink: AudioSink | None 
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = first_run(parse_args, argv, "display")
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
     try:
         size = parse_size(args.size or DEFAULT_SIZE)

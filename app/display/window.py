@@ -27,6 +27,7 @@ from app.display.controller import DisplayController
 from app.display.hero import Hero
 from app.display.texts import earlier_calls, home_prefixes
 from app.display.widgets import Dimmer, OfflineBadge, Ticker, TopBar
+from app.qtbridge.unpaired import show_when_unpaired
 
 BLINKS = 3
 BLINK_MS = 350  # half a cycle: on, then off; three cycles take 2.1 s like the web board's
@@ -65,6 +66,7 @@ class DisplayWindow(QWidget):
         controller.called.connect(self.show_call)
         controller.changed.connect(self.data_changed)
         controller.connection_changed.connect(self.set_online)
+        self.unpaired_notice = show_when_unpaired(controller.bridge.unpaired, self)  # the stream stopped: say why
         controller.notice_changed.connect(self.set_notice)
         controller.centre_changed.connect(self.top.set_centre)
 

@@ -4,6 +4,7 @@ and waiting on a signal without sleeping (smoke tests and screenshots)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.qtbridge.about import install_about
 from app.qtbridge.fonts import install_fonts
-from app.version import about_line, set_app_name
+from app.version import AGENT_PREFIX, about_line, set_app_name, user_agent
 
 
 def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> None:
@@ -40,6 +41,43 @@ def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> No
     p.add_argument("--screenshot", type=Path, help="chụp mọi màn hình chính vào thư mục rồi thoát")
 
 
+# Any of these on the command line says where to go already: no first-run wizard.
+SETUP_NOT_NEEDED_WITH = ("service", "demo", "screenshot", "smoke_test", "token_file", "host_service")
+
+
+def wants_setup(args: argparse.Namespace) -> bool:
+    """Whether this start is a first run: no config.toml, nothing on the command line instead, and a screen a
+    person can answer on (never on the offscreen platform of tests and screenshots)."""
+    from app.config import config_path
+
+    if any(getattr(args, name, None) for name in SETUP_NOT_NEEDED_WITH):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in ("offscreen", "minimal"):
+        return False
+    return not config_path().exists()
+
+
+def first_run(parse: Callable[[list[str] | None], argparse.Namespace], argv: list[str] | None,
+              role: str) -> argparse.Namespace:  # fmt: skip
+    """`parse(argv)`, after the first-run wizard when this PC has no configuration yet (`wants_setup`). The wizard
+    is `python -m app setup --role ROLE`, a process of its own: the apps sit beside app.setup, not above it. Once it
+    has written config.toml the command line is read again, so the file's values become the defaults. Exits 1 when
+    the person closed the wizard without finishing."""
+    import subprocess
+
+    from app.child_process import program
+
+    args = parse(argv)
+    if not wants_setup(args):
+        return args
+    subprocess.run([*program("app"), "setup", "--role", role], check=False)  # noqa: S603 - our own program
+    if wants_setup(args):
+        print("Máy này chưa được cài đặt nên chưa mở được. Chạy lại để mở trình cài đặt, hoặc dùng --service / "
+              "--demo.", file=sys.stderr)  # fmt: skip
+        raise SystemExit(1)
+    return parse(argv)
+
+
 def application(*, offscreen: bool = False, point_size: int = 14) -> QApplication:
     """The one QApplication, with the bundled fonts; `offscreen` when there is nothing to show (screenshots)."""
     if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
@@ -47,7 +85,18 @@ def application(*, offscreen: bool = False, point_size: int = 14) -> QApplicatio
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     install_fonts(app, point_size)
+    start_logging()
     return app
+
+
+def start_logging() -> Path:
+    """This app's log file, config_dir()/logs/APP.log (app/logs.py: rotated, personal data redacted); stderr shows
+    warnings as it did before, as bare messages."""
+    from app.config import config_dir
+    from app.logs import setup_logging
+
+    name = user_agent().split("/")[0].removeprefix(AGENT_PREFIX)  # kiosk, counter, display… (set_app_name)
+    return setup_logging(config_dir() / "logs", name, console_level=logging.WARNING, console_format="%(message)s")
 
 
 def parse_size(text: str, *, minimum: tuple[int, int] = (320, 240)) -> tuple[int, int]:

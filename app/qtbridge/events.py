@@ -33,6 +33,7 @@ class EventBridge(QObject):
     snapshot = Signal(object)  # the day's queue, as GET /api/queue returns it
     received = Signal(object)  # an event: {"type": "event", "seq", "kind", "payload", "at"}
     connection = Signal(bool)  # on changes only
+    unpaired = Signal(str)  # the service refused this PC as unpaired: the Vietnamese message; the stream has stopped
 
     _posted = Signal(str, object)  # emitted on any thread, delivered on the bridge's
 
@@ -52,9 +53,17 @@ class EventBridge(QObject):
     def on_connection(self, connected: bool) -> None:
         self._post("connection", connected)
 
+    def on_unpaired(self, message: str) -> None:
+        self._post("unpaired", message)
+
     def callbacks(self) -> StreamCallbacks:
         """Keyword arguments for `EventStream(...)` / `FakeEventStream(...)`."""
-        return {"on_snapshot": self.on_snapshot, "on_event": self.on_event, "on_connection": self.on_connection}
+        return {
+            "on_snapshot": self.on_snapshot,
+            "on_event": self.on_event,
+            "on_connection": self.on_connection,
+            "on_unpaired": self.on_unpaired,
+        }
 
     def close(self) -> None:
         """Nothing more is emitted (posts still in the event queue are dropped)."""
@@ -74,6 +83,8 @@ class EventBridge(QObject):
             self.snapshot.emit(payload)
         elif kind == "event":
             self.received.emit(payload)
+        elif kind == "unpaired":
+            self.unpaired.emit(str(payload))
         else:
             self.connection.emit(bool(payload))
 

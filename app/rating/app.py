@@ -17,8 +17,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 
+from app.child_process import shown_command
 from app.client.api import QueueApi
-from app.qtbridge.apps import add_common_arguments, application, parse_size, present
+from app.config import parser_defaults
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present, wants_setup
 from app.rating.controller import RatingController
 from app.rating.window import RatingWindow
 
@@ -29,12 +31,13 @@ OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{whe
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m app rating", description="Màn hình đánh giá mức độ hài lòng tại quầy")
-    p.add_argument("--counter", type=int, required=True, help="số quầy mà màn hình này đặt trước mặt công dân")
+    p.add_argument("--counter", type=int, help="số quầy mà màn hình này đặt trước mặt công dân (mặc định: config.toml)")
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị vai trò rating của quầy này")
     add_common_arguments(p, default_size=DEFAULT_SIZE)
     p.set_defaults(size=None)  # --screenshot without --size: the four usual sizes
+    parser_defaults(p, "rating")  # config.toml's [rating] counter
     args = p.parse_args(argv)
-    if args.counter < 1:
+    if (args.counter or 0) < 1 and not wants_setup(args):  # a first run asks for it in the wizard
         p.error("--counter phải là số quầy từ 1 trở lên")
     return args
 
@@ -44,18 +47,19 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         from app.client.rating_demo import rating_demo_fake
 
         return rating_demo_fake(args.counter, finished=False)
+    from app.client.paired import has_token, paired_client  # --token-file, else this PC's pairing
     from app.client.queue_client import QueueClient
 
-    if not args.token_file:
-        raise ValueError("Cần --token-file: mã thiết bị vai trò rating của quầy (hoặc --demo để chạy thử).")
-    token = args.token_file.read_text(encoding="utf-8").strip()
-    if args.service:
-        return QueueClient(args.service, token, ca_file=args.ca_file)
-    return QueueClient.from_discovery(5.0, token, ca_file=args.ca_file)
+    if not has_token(args):
+        raise ValueError(
+            f"Cần --token-file hoặc ghép máy này vai trò rating ({shown_command('app', 'pair')}), hoặc --demo để chạy "
+            "thử."
+        )
+    return paired_client(QueueClient, args)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    args = first_run(parse_args, argv, "rating")
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
     try:
         size = parse_size(args.size or DEFAULT_SIZE)

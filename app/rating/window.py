@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.qtbridge.unpaired import show_when_unpaired
 from app.rating import texts
 from app.rating.controller import Phase, RatingController
 from app.rating.faces import Face, FaceButton, ReasonButton
@@ -140,6 +141,7 @@ class RatingWindow(QWidget):
         root.addWidget(self.header)
         root.addWidget(self.stack, 1)
         controller.changed.connect(self.show_state)
+        self.unpaired_notice = show_when_unpaired(controller.bridge.unpaired, self)  # the stream stopped: say why
         self.show_state()
 
     # --- layout from the window's size -------------------------------------------------------------------

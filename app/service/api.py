@@ -51,7 +51,7 @@ from app.service.display_page import install_display
 from app.service.dossier_pages import install_dossier_pages
 from app.service.dossier_routes import install_dossier_mirror
 from app.service.errors import error_body, install_error_handlers
-from app.service.event_stream import stream_events
+from app.service.event_stream import refuse_unpaired, stream_events
 from app.service.limits import install_limits, limit_issuing
 from app.service.models import (
     ClerkRequest,
@@ -70,6 +70,7 @@ from app.service.models import (
     UserRequest,
 )
 from app.service.pages import install_ticket_pages
+from app.service.pairing_routes import install_pairing
 from app.service.procedure_pages import install_procedure_pages
 from app.service.rating_routes import install_ratings
 from app.store.code_blocks import reserve_block
@@ -121,10 +122,13 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         broadcaster = Broadcaster(asyncio.get_running_loop())
         app.state.broadcaster = broadcaster
         unsubscribe = store.writer.subscribe(broadcaster.publish_threadsafe)
+        forget_unpairing = devices.on_unpaired(broadcaster.unpair_threadsafe)  # closes that PC's open sockets
         try:
             yield
         finally:
+            forget_unpairing()
             unsubscribe()
+            await run_in_threadpool(devices.flush_last_seen)  # what the last minute's requests left in memory
 
     app = FastAPI(
         title="Một Cửa — dịch vụ trung tâm",
@@ -225,6 +229,9 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
     install_ratings(app, store, run, rate=Depends(role_required(Permission.RATE)),
                     report=Depends(role_required(Permission.REPORT)),
                     settings=Depends(role_required(Permission.SETTINGS)))  # fmt: skip
+
+    # /api/pairing/… (a 6-digit code pairs a new PC), GET /api/devices, DELETE /api/devices/{id} (unpair)
+    install_pairing(app, store, devices, Depends(role_required(Permission.DEVICES)))
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -373,8 +380,12 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
         # a token in the Authorization header (apps) or ?token= (browsers cannot set headers on a WebSocket)
         header = ws.headers.get("authorization", "")
         given = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else token
-        known = bool(given) and principal_of(str(given)) is not None
-        await stream_events(ws, store, app.state.broadcaster, since, public=not known)
+        if given and devices.was_unpaired(str(given)):
+            await refuse_unpaired(ws)  # 4401: the app stops retrying and says the PC was unpaired
+            return
+        principal = principal_of(str(given)) if given else None
+        device_id = principal.device.id if principal is not None and principal.device is not None else None
+        await stream_events(ws, store, app.state.broadcaster, since, public=principal is None, device_id=device_id)
 
     return app
 

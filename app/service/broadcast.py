@@ -4,6 +4,7 @@ Each client has a bounded queue. A client that falls `QUEUE_LIMIT` events behind
 slower than the centre changes) is marked `overflowed` and its handler is woken through `lagging`, even while
 it waits on a send that the client's full TCP window blocks; the handler then closes it with 1013.
 Every client's queue holds the same `Outgoing` for an event, so its text is encoded once per view, not per client.
+A device unpaired from the dashboard has its subscriptions' `unpaired` set, which wakes their handlers the same way.
 """
 
 from __future__ import annotations
@@ -30,10 +31,12 @@ class Outgoing:
 
 
 class Subscription:
-    def __init__(self, unsubscribe: Callable[[Subscription], None]) -> None:
+    def __init__(self, unsubscribe: Callable[[Subscription], None], device_id: int | None = None) -> None:
         self.queue: asyncio.Queue[Outgoing] = asyncio.Queue(QUEUE_LIMIT)
         self.overflowed = False
         self.lagging = asyncio.Event()  # set with `overflowed`: wakes a handler blocked on a send
+        self.device_id = device_id  # the device whose token opened it (None: public board, a person's session)
+        self.unpaired = asyncio.Event()  # that device was unpaired: the handler closes the socket
         self._unsubscribe = unsubscribe
 
     def mark_overflowed(self) -> None:
@@ -48,11 +51,25 @@ class Broadcaster:
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._subs: set[Subscription] = set()
+        self._unpaired: set[int] = set()  # device ids unpaired while running: a socket racing its revoke is caught
 
-    def subscribe(self) -> Subscription:
-        sub = Subscription(self._subs.discard)
+    def subscribe(self, device_id: int | None = None) -> Subscription:
+        sub = Subscription(self._subs.discard, device_id)
+        if device_id is not None and device_id in self._unpaired:
+            sub.unpaired.set()
         self._subs.add(sub)
         return sub
+
+    def unpair_threadsafe(self, device_id: int) -> None:
+        """Called after an unpairing's commit, on whatever thread ran it."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._unpair, device_id)
+
+    def _unpair(self, device_id: int) -> None:
+        self._unpaired.add(device_id)
+        for sub in list(self._subs):
+            if sub.device_id == device_id:
+                sub.unpaired.set()
 
     @property
     def subscribers(self) -> int:

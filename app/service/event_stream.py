@@ -4,6 +4,9 @@ snapshot), then push the live events in seq order, and let go of a client too sl
 A client without a token (a smart-TV board) gets the same without priority categories and clerks. A live event is
 encoded once per view however many clients it goes to (broadcast.Outgoing); a snapshot is shaped by the store in
 the view the client may see and not kept once sent.
+
+A device that was unpaired is closed with 4401 `device_unpaired`: refused when it connects, and at once when it is
+unpaired while connected (the registry tells the broadcaster), so its app stops retrying and says why.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ PRIVATE_KEYS = frozenset({"priority", "priority_granted_by", "clerk"})
 # 20 s for the pong), which would otherwise drop the client first with 1011.
 SEND_STALL_S = 15.0
 SLOW_CLIENT_CLOSE_TIMEOUT_S = 10.0
+# 4000-4999 are the application's own close codes; 4401 echoes HTTP's 401, and the reason is the error code the
+# HTTP routes answer the same token with (pairing_routes.UnpairedTokens).
+UNPAIRED_CLOSE = 4401
+UNPAIRED_REASON = "device_unpaired"
 
 
 def public_view(value: Any) -> Any:
@@ -54,17 +61,27 @@ class _SeqGap(Exception):
     """The replay met a hole in the seqs: the day roll pruned part of what the client missed while it was read."""
 
 
-async def stream_events(
-    ws: WebSocket, store: QueueStore, broadcaster: Broadcaster, since: int | None, *, public: bool = False
-) -> None:
-    """Replay what a client missed (or send a fresh snapshot), then push live events in seq order."""
+async def refuse_unpaired(ws: WebSocket) -> None:
+    """Accept, then close with 4401: a close before accepting reaches the client as a bare HTTP 403, without the
+    code that tells it to stop retrying."""
     await ws.accept()
-    stream = _Stream(ws, broadcaster.subscribe(), public)  # subscribe before reading so nothing falls between
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await ws.close(code=UNPAIRED_CLOSE, reason=UNPAIRED_REASON)
+
+
+async def stream_events(ws: WebSocket, store: QueueStore, broadcaster: Broadcaster, since: int | None, *,
+                        public: bool = False, device_id: int | None = None) -> None:  # fmt: skip
+    """Replay what a client missed (or send a fresh snapshot), then push live events in seq order. `device_id`:
+    the device whose token opened the socket, closed with 4401 if it is unpaired meanwhile."""
+    await ws.accept()
+    # subscribe before reading so nothing falls between
+    stream = _Stream(ws, broadcaster.subscribe(device_id), public)
     try:
         last = await stream.catch_up(store, since)
         if last is not None:
             await stream.live(last)
-        await stream.close_if_slow()
+        if not await stream.close_if_unpaired():
+            await stream.close_if_slow()
     except WebSocketDisconnect:
         pass
     finally:
@@ -81,6 +98,8 @@ class _Stream:
         self.gone = asyncio.create_task(_until_disconnect(ws))
         # And watch the subscription: a client that stops reading blocks a send, and only this wakes it.
         self.lagging = asyncio.create_task(sub.lagging.wait())
+        # And the device's pairing: unpaired from the dashboard, the socket is closed within the loop's next turn.
+        self.revoked = asyncio.create_task(sub.unpaired.wait())
 
     async def catch_up(self, store: QueueStore, since: int | None) -> int | None:
         """Send what the client missed: the seq it is then up to, or None when it left or is too slow."""
@@ -118,9 +137,9 @@ class _Stream:
 
     async def live(self, last: int) -> None:
         """Push committed events after `last` until the client leaves or falls too far behind."""
-        while not self.sub.overflowed:
+        while not self.sub.overflowed and not self.sub.unpaired.is_set():
             next_item = asyncio.ensure_future(self.sub.queue.get())
-            await asyncio.wait({next_item, self.gone}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({next_item, self.gone, self.revoked}, return_when=asyncio.FIRST_COMPLETED)
             if not next_item.done():
                 next_item.cancel()
                 return
@@ -135,17 +154,27 @@ class _Stream:
         """Send one message; False when the client left, or is too slow: `QUEUE_LIMIT` events behind, or this
         send blocked for SEND_STALL_S (then the subscription is marked overflowed)."""
         sending = asyncio.ensure_future(self.ws.send_text(text))
-        await asyncio.wait({sending, self.gone, self.lagging}, timeout=SEND_STALL_S,
+        await asyncio.wait({sending, self.gone, self.lagging, self.revoked}, timeout=SEND_STALL_S,
                            return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
         if sending.done():
             sending.result()  # a disconnect surfaces as WebSocketDisconnect
             return True
-        if not self.gone.done():
+        if not self.gone.done() and not self.revoked.done():
             self.sub.mark_overflowed()
         sending.cancel()  # waiting for the client's TCP window to open: nothing of this message was written
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await sending
         return False
+
+    async def close_if_unpaired(self) -> bool:
+        """Close with 4401 if the device was unpaired while connected; whether it was."""
+        if not self.sub.unpaired.is_set():
+            return False
+        log.info("events: closing the socket of unpaired device %s with %s", self.sub.device_id, UNPAIRED_CLOSE)
+        with contextlib.suppress(TimeoutError, WebSocketDisconnect, RuntimeError):
+            await asyncio.wait_for(self.ws.close(code=UNPAIRED_CLOSE, reason=UNPAIRED_REASON),
+                                   SLOW_CLIENT_CLOSE_TIMEOUT_S)  # fmt: skip
+        return True
 
     async def close_if_slow(self) -> None:
         """Close a client that fell too far behind with 1013 (Try Again Later): it reconnects with `since`.
@@ -166,6 +195,7 @@ class _Stream:
     def end(self) -> None:
         self.gone.cancel()
         self.lagging.cancel()
+        self.revoked.cancel()
         self.sub.close()
 
 

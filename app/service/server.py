@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import Any, Literal
@@ -22,8 +22,10 @@ import uvicorn.server
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
-from app.core.centre import commune_name, default_centre, full_name, renamed
+from app.child_process import shown_command
+from app.core.centre import Centre, commune_name, default_centre, full_name, renamed
 from app.core.clock import Clock, SystemClock
+from app.logs import setup_logging
 from app.paths import default_catalog_path
 from app.service.api import create_app
 from app.service.board_port import BoardOnly
@@ -43,23 +45,29 @@ ReadyCheck = Callable[[str, str], bool]  # (API address, board address) → pass
 
 
 def open_store(data: Path, clock: Clock | None = None, *, commune: str | None = None,
-               centre_name: str | None = None) -> tuple[QueueStore, DeviceRegistry]:  # fmt: skip
+               centre_name: str | None = None, layout: Mapping[str, Any] | None = None,
+               ) -> tuple[QueueStore, DeviceRegistry]:  # fmt: skip
     """Open a data folder, seeding a fresh one with the catalogue's centre and an admin token. `commune` and
     `centre_name` name the centre (core.centre.renamed; a change is logged); None keeps the name it has
     (ValueError, in Vietnamese, for a blank one). The service requires a commune (serve); in-process callers
-    (tests, `user add`) may leave a fresh folder unnamed."""
+    (tests, `user add`) may leave a fresh folder unnamed. `layout`: default_centre's counters, fields and unit
+    code for a fresh folder (config.toml's, app.config.seed_layout); an existing folder keeps its own."""
     commune = commune_name(commune) if commune is not None else None  # refused before anything is written
     centre_name = full_name(centre_name) if centre_name is not None else None
     data.mkdir(parents=True, exist_ok=True)
     data.chmod(0o700)
     catalog_path = data / "catalog.json"  # an admin's edited catalogue wins over the bundled one
     source = catalog_path if catalog_path.exists() else default_catalog_path()
-    store = QueueStore(data / "queue.db", clock or SystemClock(),
-                       lambda: renamed(default_centre(load_catalog_file(source)), commune, centre_name))  # fmt: skip
+    seed = dict(layout or {})
+
+    def fresh() -> Centre:
+        return renamed(default_centre(load_catalog_file(source), **seed), commune, centre_name)
+
+    store = QueueStore(data / "queue.db", clock or SystemClock(), fresh)
     before, wanted = store.centre.name, renamed(store.centre, commune, centre_name)
     if store.rename_centre(wanted.commune, wanted.name):
         log.info("Tên trung tâm: %s (trước đây: %s)", wanted.name, before)
-    devices = DeviceRegistry(store.writer)
+    devices = DeviceRegistry(store.writer, store.clock)
     token_file = data / "admin.token"
     if not token_file.exists() or not devices.has_admin():
         token = secrets.token_urlsafe(32)
@@ -176,10 +184,14 @@ def _config(app: ASGIApp, host: str, port: int, *, lifespan: Literal["on", "off"
     # http=: requests the parser refuses (an unknown method…) get the API's JSON error, not uvicorn's plain text;
     # ws=: a slow client's 1013 close is queued behind its backlog instead of waiting for it to read (protocols.py).
     # timeout_graceful_shutdown: a stop or an update must not wait all day on a TV that holds its socket open.
-    return uvicorn.Config(
-        app, host=host, port=port, log_level="warning", access_log=False, lifespan=lifespan,
+    # log_config=None: uvicorn's records go through the root logger (app/logs.py: the file, redacted); its access
+    # log, one line per request with the path reduced to its route, goes to the file only.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=True, lifespan=lifespan, log_config=None,
         timeout_graceful_shutdown=5, http=JsonErrorHttpProtocol, ws=SlowClientWebSocketProtocol, **ssl,
     )  # fmt: skip
+    logging.getLogger("uvicorn.access").setLevel(logging.INFO)  # after Config, which sets it to log_level
+    return config
 
 
 MISSING_COMMUNE = """Lỗi: Trung tâm chưa có tên xã (phường). Tên đầy đủ, ví dụ "Trung tâm Phục vụ hành chính công \
@@ -195,7 +207,7 @@ dữ liệu {data}, các lần sau không cần nhập lại; đổi tên: chạ
 
 def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: bool = True, *,
           tls: TlsMode = "auto", plain_port: int | None = None, commune: str | None = None,
-          centre_name: str | None = None, command: Sequence[str] = (),
+          centre_name: str | None = None, command: Sequence[str] = (), layout: Mapping[str, Any] | None = None,
           backup: NightlyBackup | None = None, on_ready: ReadyCheck | None = None) -> int:  # fmt: skip
     """Run the centre service until SIGTERM or Ctrl+C; the exit code (0 after a graceful stop, 1 when it could
     not start, 2 when the centre has no commune yet: `command`, the command line as typed, goes into the message
@@ -204,13 +216,13 @@ def serve(data: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT, mdns: b
     HTTP on `plain_port` (default `port` + 1; 0 = a free one) for TVs and phones (board_port.py). `backup`: the
     nightly backup to a second folder (nightly_backup.py), run beside the service and shown in /api/health.
     `on_ready`: asked once the service is up, then the service stops; the exit code is 0 only if it passed."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if commune is None and not _has_commune(data):
-        typed = shlex.join(command) if command else f"python -m app serve --data {shlex.quote(str(data))}"
+        typed = shlex.join(command) if command else f"{shown_command('app', 'serve')} --data {shlex.quote(str(data))}"
         print(MISSING_COMMUNE.format(command=typed, data=data), file=sys.stderr, flush=True)
         return 2
+    setup_logging(data / "logs", "service")  # DATA/logs/service.log, rotated, personal data redacted (app/logs.py)
     try:
-        store, devices = open_store(data, commune=commune, centre_name=centre_name)
+        store, devices = open_store(data, commune=commune, centre_name=centre_name, layout=layout)
     except ValueError as exc:  # a blank --commune or --centre-name
         print(f"Lỗi: {exc}", file=sys.stderr, flush=True)
         return 2

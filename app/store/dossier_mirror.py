@@ -27,6 +27,7 @@ from app.core.clock import Clock, SystemClock, local_day, to_iso
 from app.core.dossier import LOOKUP_KEY_LENGTH, STATUS_NAMES, Dossier, Status, is_lookup_key
 from app.core.dossier_codec import dossier_from_dict, dossier_to_dict
 from app.core.errors import DomainError, NotFound
+from app.core.report_dossiers import closing
 from app.store.writer import Tx, Writer
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -74,6 +75,28 @@ def parse_record(record: Mapping[str, Any]) -> Dossier:
                     field="components.files.sha256",
                 )
     return dossier
+
+
+def closed_day_of(dossier: Dossier) -> str | None:
+    """The local day the dossier was closed (its first closing step, as the report reads it); None while open.
+    Kept in its own indexed column: a period's report reads only the dossiers not closed before it starts."""
+    closed = closing(dossier)
+    return None if closed is None else local_day(closed[1]).isoformat()
+
+
+def fill_closed_days(conn: sqlite3.Connection) -> int:
+    """Set `closed_day` of the rows written before it existed (the migration); how many were closed. A record that
+    cannot be read stays NULL: the report then still reads it and counts it as skipped."""
+    closed: list[tuple[str, str]] = []
+    for code, data in conn.execute("SELECT code, data FROM dossier_mirror WHERE closed_day IS NULL").fetchall():
+        try:
+            day = closed_day_of(dossier_from_dict(json.loads(data)))
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            continue
+        if day is not None:
+            closed.append((day, code))
+    conn.executemany("UPDATE dossier_mirror SET closed_day = ? WHERE code = ?", closed)
+    return len(closed)
 
 
 def referenced_files(data: Mapping[str, Any]) -> frozenset[str]:
@@ -154,10 +177,11 @@ class DossierMirror:
             if row is not None and int(row[0]) >= dossier.revision:
                 return int(row[0]), False
             tx.conn.execute(
-                "INSERT INTO dossier_mirror (code, revision, status, counter, day, id_number, data, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET revision=excluded.revision, "
-                "status=excluded.status, counter=excluded.counter, day=excluded.day, id_number=excluded.id_number, "
-                "data=excluded.data, updated_at=excluded.updated_at",
+                "INSERT INTO dossier_mirror (code, revision, status, counter, day, id_number, data, updated_at, "
+                "closed_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+                "revision=excluded.revision, status=excluded.status, counter=excluded.counter, day=excluded.day, "
+                "id_number=excluded.id_number, data=excluded.data, updated_at=excluded.updated_at, "
+                "closed_day=excluded.closed_day",
                 (
                     dossier.code,
                     dossier.revision,
@@ -167,6 +191,7 @@ class DossierMirror:
                     dossier.citizen.id_number,
                     data,
                     now,
+                    closed_day_of(dossier),
                 ),
             )
             return dossier.revision, True

@@ -286,3 +286,28 @@ def m010_centre_calendar(db: Database) -> None:
         );
         """
     )
+
+
+@queue_migrations()
+def m011_dossier_mirror_closed_day(db: Database) -> None:
+    # After a few years the mirror holds tens of thousands of dossiers, nearly all closed long ago; the live tab asks
+    # for today's report every 30 s. A period's report needs only the dossiers not closed before it starts
+    # (app/core/report_dossiers.py classify): the local day each was closed, indexed, lets it read just those, and
+    # the day index serves today's files count (app/store/director_figures.py).
+    from app.store.dossier_mirror import fill_closed_days  # the same reading of the record as every later write
+
+    db.executescript(
+        """
+        ALTER TABLE dossier_mirror ADD COLUMN closed_day TEXT;  -- local yyyy-mm-dd it was closed; NULL: open
+        CREATE INDEX dossier_mirror_closed ON dossier_mirror (closed_day, day);
+        CREATE INDEX dossier_mirror_day ON dossier_mirror (day);
+        """
+    )
+    fill_closed_days(db.conn)
+
+
+@queue_migrations()
+def m012_device_last_seen(db: Database) -> None:
+    # When each PC last spoke to the service, kept across restarts so the dashboard can tell a lost PC from one
+    # that was only switched off overnight. Written behind, at most once a minute per device (app/store/devices.py).
+    db.executescript("ALTER TABLE devices ADD COLUMN last_seen TEXT;  -- ISO UTC; NULL: never seen since pairing")

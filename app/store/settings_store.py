@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from app.core.catalog import CatalogError
 from app.core.centre import DEFAULT_NOTICE
 from app.core.centre_codec import centre_from_dict, centre_to_dict
 from app.core.centre_settings import (
@@ -29,7 +30,10 @@ from app.core.centre_settings import (
     settings_view,
 )
 from app.core.clock import local_day, to_iso
+from app.core.group_settings import GroupsToday
 from app.core.workcalendar import DayOverride
+from app.paths import default_catalog_path
+from app.store.catalog_file import CENTRE_CATALOG, load_catalog_file
 from app.store.queue_store import QueueStore
 from app.store.writer import Tx
 
@@ -49,6 +53,19 @@ def priorities_today(conn: sqlite3.Connection, day: date) -> dict[str, int]:
     return {str(code): int(n) for code, n in rows}
 
 
+def groups_today(conn: sqlite3.Connection, day: date) -> GroupsToday:
+    """Today's numbers per issuing group, tickets still open per group, and the letters printed today: what a
+    group's letter, range or removal must respect (app/core/group_settings.py)."""
+    iso = day.isoformat()
+    numbers = {str(g): (int(lo), int(hi)) for g, lo, hi in conn.execute(
+        "SELECT issue_group, MIN(number), MAX(number) FROM tickets WHERE day=? GROUP BY 1", [iso])}  # fmt: skip
+    still = {str(g): int(n) for g, n in conn.execute(
+        "SELECT grp, COUNT(*) FROM tickets WHERE day=? AND state != 'done' GROUP BY 1", [iso])}  # fmt: skip
+    letters = {str(p) for (p,) in conn.execute(
+        "SELECT DISTINCT rtrim(display, '0123456789') FROM tickets WHERE day=?", [iso])}  # fmt: skip
+    return GroupsToday(numbers=numbers, open=still, letters=frozenset(letters))
+
+
 def calendar_overrides(conn: sqlite3.Connection) -> dict[date, DayOverride]:
     """The centre's holiday override table."""
     rows = conn.execute("SELECT day, working, source, effective, note FROM calendar_overrides ORDER BY day")
@@ -62,12 +79,27 @@ class SettingsStore:
     def __init__(self, store: QueueStore) -> None:
         self.store = store
 
+    def catalog_fields(self) -> dict[str, str] | None:
+        """The centre's catalogue's fields (code → name) that groups pick from; None when it cannot be read (the
+        codes are then not checked, the rest of a change still is)."""
+        own = self.store.path.parent / CENTRE_CATALOG
+        try:
+            catalog = load_catalog_file(own if own.exists() else default_catalog_path())
+        except (CatalogError, OSError):
+            return None
+        return {f.code: f.name for f in catalog.fields}
+
     def view(self) -> dict[str, Any]:
-        """The editable settings and today's issued counts (the lowest cap each group may get now)."""
+        """The editable settings and today's issued counts (the lowest cap each group may get now), open tickets
+        (a group with some is not removed) and the catalogue's fields to pick from."""
         today = self.store.today()
         notice = self.store.setting(NOTICE_KEY.removeprefix("setting:"))
         conn = self.store.reader()
+        day = groups_today(conn, today)
+        fields = self.catalog_fields() or {}
         return {**settings_view(self.store.centre), "issued_today": issued_today(conn, today),
+                "open_today": dict(day.open), "numbers_today": {g: list(n) for g, n in day.numbers.items()},
+                "catalog_fields": [{"code": c, "name": n} for c, n in fields.items()],
                 "priorities_today": priorities_today(conn, today), "calendar": self.calendar(),
                 "day": today.isoformat(), "notice": DEFAULT_NOTICE if notice is None else notice}  # fmt: skip
 
@@ -80,6 +112,7 @@ class SettingsStore:
         nothing written). SettingsInvalid when refused."""
         store = self.store
         notice = notice_of(change)
+        fields = self.catalog_fields()
 
         def job(tx: Tx) -> list[SettingChange]:
             now = store.clock.now()
@@ -87,10 +120,11 @@ class SettingsStore:
             day = local_day(now)
             errors: list[tuple[str, str]] = []  # every problem at once, the calendar's too
             try:
-                new = apply_settings(old, change, issued_today(tx.conn, day), priorities_today(tx.conn, day))
+                new = apply_settings(old, change, issued_today(tx.conn, day), priorities_today(tx.conn, day),
+                                     groups_today=groups_today(tx.conn, day), catalog_fields=fields)  # fmt: skip
             except SettingsInvalid as exc:
                 errors, new = exc.errors, old
-            changes = setting_changes(old, new)
+            changes = setting_changes(old, new, fields)
             if "calendar" in change:
                 try:
                     changes += self._calendar(tx, change["calendar"], day, who, to_iso(now))

@@ -10,7 +10,8 @@ client waits; the request is applied late), "drop" (closed before applying), "dr
 closed: the case that tests exactly-once) and "html502" (a proxy's HTML error page).
 
 Control endpoints, no auth, loopback clients only:
-- GET  /sim/dossiers → {"dossiers": [{"MaHoSo", "revision", "steps", "files": [sha256…], "TrangThaiHoSo"}]}
+- GET  /sim/dossiers → {"dossiers": [{"MaHoSo", "revision", "steps", "files": [sha256…], "TrangThaiHoSo",
+                                      "signed": {sha256: signer} when the counter signed files}]}
 - POST /sim/control {"down": bool, "fail_rate": float, "slow_seconds": float, "seed": int} (all optional;
   down = every API call answers 503, the demo's "pull the province down" switch) → the settings and
   "faults": {kind: count injected so far}

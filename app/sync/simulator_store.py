@@ -100,6 +100,10 @@ def validate_record(record: Any) -> tuple[str, int, int]:
     _require(record, "NgayTiepNhan", "ngày tiếp nhận")
     _check_dates(record, RECORD_DATES)
     status = _check_status(record, "TrangThaiHoSo")
+    for doc in record.get("TaiLieuNop") or ():
+        # A file the counter signed names its signer (the province shows it beside the file).
+        if isinstance(doc, dict) and doc.get("DaKySo") == 1 and not str(doc.get("NguoiKySo") or "").strip():
+            raise Invalid("Tệp đã ký số phải có trường NguoiKySo (người ký).")
     version = record.get("PhienBan", 0)
     if isinstance(version, bool) or not isinstance(version, int) or version < 0:
         raise Invalid("Trường PhienBan (phiên bản hồ sơ) phải là số nguyên không âm.")
@@ -157,8 +161,9 @@ class ProvinceStore:
         except (UnicodeDecodeError, json.JSONDecodeError):
             return error(400, 4, "Nội dung đăng nhập không phải JSON hợp lệ.")
         if not isinstance(creds, dict) or not (
-            secrets.compare_digest(str(creds.get("username", "")), self.username)
-            and secrets.compare_digest(str(creds.get("password", "")), self.password)
+            # as bytes: compare_digest refuses str with non-ASCII letters, and Vietnamese passwords have them
+            secrets.compare_digest(str(creds.get("username", "")).encode(), self.username.encode())
+            and secrets.compare_digest(str(creds.get("password", "")).encode(), self.password.encode())
         ):
             return error(401, 1, "Sai tên đăng nhập hoặc mật khẩu.")
         token = secrets.token_urlsafe(24)
@@ -243,10 +248,24 @@ class ProvinceStore:
             files: dict[str, list[str]] = {}
             for code, sha in self._db.execute("SELECT code, sha256 FROM files ORDER BY code, sha256"):
                 files.setdefault(code, []).append(sha)
-        return [
+        rows = [
             {"MaHoSo": c, "revision": r, "steps": steps.get(c, 0), "files": files.get(c, []), "TrangThaiHoSo": s}
             for c, r, s in dossiers
         ]
+        for row in rows:  # only dossiers with signed files carry the key: older readers see the same rows
+            signed = self.signed_files(str(row["MaHoSo"]))
+            if signed:
+                row["signed"] = signed
+        return rows
+
+    def signed_files(self, code: str) -> dict[str, str]:
+        """SHA-256 → signer of the files the latest record says the counter signed."""
+        record = self.record(code) or {}
+        return {
+            str(doc.get("TepDinhKemId")): str(doc.get("NguoiKySo"))
+            for doc in record.get("TaiLieuNop") or ()
+            if isinstance(doc, dict) and doc.get("DaKySo") == 1
+        }
 
     def record(self, code: str) -> dict[str, Any] | None:
         with self._lock:

@@ -61,6 +61,7 @@ class DossierDesk:
         self.roll_width = roll_width
         self.a4_printer = a4_printer
         self._calendar: WorkCalendar | None = None
+        self.signing: Any = None  # counter.scan.signing.SigningSetup when this counter signs (set by its options)
 
     # --- configuration -------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ ACTIONS = (
     ("supplement_received", "Nhận bổ sung  (Ctrl+N)", "supplement_received"),
     ("refuse", "Từ chối  (Ctrl+R)", "refuse"),
     ("return", "Trả kết quả  (Ctrl+T)", "return"),
-    ("digitise", "Số hóa  (Ctrl+D)", "digitise"),
+    ("digitise", "Số hóa, ký số  (Ctrl+D)", "digitise"),
 )
 
 
@@ -106,6 +106,8 @@ class DossiersScreen(QWidget):
             status = d.status_name + (" · quá hạn" if is_overdue(d, now) else "")
             received = [c for c in d.components if c.received]
             digitised = f"{sum(1 for c in received if c.digitised)}/{len(received)}"
+            signed = sum(1 for c in received if c.files and c.files[0].signed)
+            digitised += f" · đã ký số {signed}" if signed else ""
             row = (d.code, d.citizen.name, d.procedure_name, local_text(d.received_at), due, digitised, status)
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QTableWidgetItem(text))

@@ -12,7 +12,7 @@ from app.core.clock import Clock, SystemClock
 from app.paths import default_catalog_path
 from app.store.catalog_file import load_catalog_file
 from counter.dossier.controller import DossierController
-from counter.dossier.desk import DossierDesk, open_desk
+from counter.dossier.desk import COMMUNE_KEY, DossierDesk, open_desk
 from printing.dossier_prints import CentreHeader
 
 if TYPE_CHECKING:
@@ -39,6 +39,15 @@ def add_dossier_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agency", help='tên cơ quan in trên các mẫu phiếu, ví dụ "UBND xã Đông Hưng" (được ghi nhớ)')
     p.add_argument("--place", help='địa danh ở dòng ngày tháng, ví dụ "Đông Hưng" (được ghi nhớ)')
     p.add_argument("--hotline", help="số điện thoại đường dây nóng in trên phiếu (được ghi nhớ)")
+    key = p.add_mutually_exclusive_group()
+    key.add_argument("--pkcs11", metavar="LIB", help="thư viện PKCS#11 của thiết bị ký số (.dll/.so; được ghi nhớ)")
+    key.add_argument("--pfx", type=Path, help="tệp chữ ký số .p12/.pfx khi không có USB token (được ghi nhớ)")
+    p.add_argument("--slot", type=int, help="khe của thiết bị ký số khi cắm nhiều thiết bị (từ 0; được ghi nhớ)")
+    key.add_argument(
+        "--test-token", type=Path, metavar="DIR",
+        help="chạy thử: ký bằng thiết bị ký số THỬ (SoftHSM2) tạo trong DIR, không có giá trị pháp lý",
+    )  # fmt: skip
+    p.add_argument("--tsa", metavar="URL", help='máy chủ cấp dấu thời gian khi ký (PAdES B-T; "" để bỏ; được ghi nhớ)')
 
 
 def data_folder(args: argparse.Namespace) -> Path:
@@ -60,7 +69,38 @@ def open_counter_desk(args: argparse.Namespace, clock: Clock | None = None) -> D
         if value:
             desk.store.set_setting(f"header.{key}", " ".join(value.split()))
     desk.header = desk.saved_header()  # the centre's name as last learned from the service (learn_from_service)
+    desk.signing = signing_setup(args, desk)
     return desk
+
+
+def signing_setup(args: argparse.Namespace, desk: DossierDesk) -> Any:
+    """The key this counter signs with: --pkcs11/--pfx (remembered in the counter's settings), else what was
+    remembered, else in --demo a test token; None: signing is not set up (the buttons stay hidden)."""
+    from app.signing.keys import PfxKey, Pkcs11Key
+    from counter.scan.signing import SigningSetup, demo_setup
+
+    store = desk.store
+    given = {"signing.pkcs11": getattr(args, "pkcs11", None), "signing.pfx": getattr(args, "pfx", None)}
+    if any(given.values()):  # one key place at a time: the other is forgotten
+        for name, value in given.items():
+            store.set_setting(name, str(value or ""))
+    for name in ("slot", "tsa"):
+        value = getattr(args, name, None)
+        if value is not None:
+            store.set_setting(f"signing.{name}", str(value))
+    commune = store.setting(COMMUNE_KEY) or store.setting("header.place")
+    tsa = store.setting("signing.tsa") or None
+    if getattr(args, "test_token", None):  # `python -m app demo`: a test token, never remembered
+        return demo_setup(Path(args.test_token), commune or "Đông Hưng")
+    slot = store.setting("signing.slot")
+    if store.setting("signing.pkcs11"):
+        source: Any = Pkcs11Key(store.setting("signing.pkcs11"), int(slot) if slot.isdigit() else None)
+        return SigningSetup(source, tsa_url=tsa, commune=commune)
+    if store.setting("signing.pfx"):
+        return SigningSetup(PfxKey(Path(store.setting("signing.pfx"))), tsa_url=tsa, commune=commune)
+    if getattr(args, "demo", False):
+        return demo_setup(store.folder / "demo-token", commune or "Đông Hưng")
+    return None
 
 
 def dossier_controller(desk: DossierDesk, ctl: CounterController, client: QueueApi) -> DossierController:
@@ -80,7 +120,21 @@ def provincial_config(args: argparse.Namespace, unit_code: str) -> Any:
         return load_gateway_config(args.provincial_config)
     if getattr(args, "provincial", None):
         return config_for_url(args.provincial, unit_code)
-    return None
+    return provincial_from_config_file(unit_code)
+
+
+def provincial_from_config_file(unit_code: str) -> Any:
+    """config.toml's [province] (the first-run wizard's), its password from where the wizard kept it; None: none."""
+    from app.config import load, province_password
+    from app.sync.gateway_config import GatewayConfig
+
+    config = load()
+    url = str(config.get("province", "gateway_url")) if config is not None else ""
+    if config is None or not url:
+        return None
+    username = str(config.get("province", "username"))
+    return GatewayConfig(base_url=url, username=username, password=province_password(username) or "",
+                         unit_code=str(config.get("province", "unit_code") or unit_code))  # fmt: skip
 
 
 def sync_service(args: argparse.Namespace, desk: DossierDesk, centre: CounterClient | None) -> Any:

@@ -38,6 +38,11 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:limit] or "thanh-phan"
 
 
+def files_folder(data: Path, code: str) -> Path:
+    """Where a dossier's component PDFs live under the counter's data folder."""
+    return data / FILES_DIR / _slug(code, 60)
+
+
 class Digitiser:
     def __init__(self, desk: DossierDesk, dossier: Dossier, session: str | None = None) -> None:
         self.desk = desk
@@ -101,7 +106,7 @@ class Digitiser:
 
     def finish(self, clerk: str, clerk_name: str, now: datetime) -> Dossier:
         """One PDF per component that has pages, recorded on the dossier; then the spool is removed."""
-        folder = self.desk.store.folder / FILES_DIR / _slug(self.dossier.code, 60)
+        folder = files_folder(self.desk.store.folder, self.dossier.code)
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o700)
         for index, comp in enumerate(self.dossier.components):

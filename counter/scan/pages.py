@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,8 +16,11 @@ from app.devices.scanners.base import ScanSettings, SourceInfo, device_mode, lis
 from app.imaging.types import ProcessedPage, RawPage
 from app.qtbridge.camera import CameraWorker
 from app.qtbridge.tasks import TaskRunner
+from app.signing.errors import SigningError
 from counter.scan.digitise import Digitiser, ReuseOffer
 from counter.scan.screen import ScanScreen
+from counter.scan.sign_panel import ask_pin
+from counter.scan.signing import SignOutcome, sign_components, unsigned_components
 from counter.scan.worker import ScanWorker
 
 if TYPE_CHECKING:
@@ -65,6 +69,8 @@ class ScanPages(QObject):
         self.screen.reuse_wanted.connect(self.reuse)
         self.screen.source_changed.connect(self.source_changed)
         self.screen.find_wanted.connect(self.discover)
+        self.screen.sign_wanted.connect(self.sign)
+        self.ask_pin = ask_pin  # the PIN dialog; tests answer it themselves
         self._discovering = False
         self._searched = False
         for key, combo in self._remembered().items():  # the counter's last feed, resolution and colour choice
@@ -110,6 +116,8 @@ class ScanPages(QObject):
 
     def open(self, dossier: Dossier) -> None:
         digitiser = Digitiser.resume(self.desk, dossier)
+        setup = self.desk.signing
+        self.screen.sign_panel.set_key(setup.describe() if setup is not None else None)
         self.screen.open(digitiser, digitiser.reuse_offers())
         self.window.stack.setCurrentWidget(self.screen)
         if len(self.sources) == 1 and not self._searched:  # only the camera is known: look once by itself
@@ -251,6 +259,49 @@ class ScanPages(QObject):
 
         self.runner.run(lambda: digitiser.reuse(offer, username), done, lambda e: self.screen.strip.show_message(
             getattr(e, "message", "Không dùng lại được bản số hóa."), "error"))  # fmt: skip
+
+    # --- signing (the last step before sync) ---------------------------------------------------------
+
+    def sign(self, which: list[int] | None) -> None:
+        digitiser, setup = self.screen.digitiser, self.desk.signing
+        if digitiser is None or setup is None or self.screen.signing_busy:
+            return
+        wanted = range(len(digitiser.dossier.components)) if which is None else which
+        if any(digitiser.pages_of(i) for i in wanted):
+            self.screen.strip.show_message(
+                "Còn trang quét chưa lưu: bấm Ctrl+S lưu bản số hóa trước khi ký số.", "warning"
+            )
+            return
+        if not unsigned_components(digitiser.dossier, which):
+            self.screen.strip.show_message("Không có thành phần nào đã số hóa mà chưa ký số.", "info")
+            return
+        pin = self.ask_pin(self.screen, setup.describe(), setup.pin_hint)
+        if not pin:
+            return
+        code, certified, clerk = digitiser.dossier.code, set(self.screen.certified), self.owner.ctl.who()[0]
+        store = self.desk.store
+        self.screen.set_signing_busy(True)
+        self.screen.progress.setText("Đang ký số… (không rút thiết bị ký số)")
+
+        def done(outcome: SignOutcome) -> None:
+            self._signed(outcome.dossier)
+            self.screen.strip.show_message(
+                f"Đã ký số {outcome.signed} thành phần; hồ sơ sẽ gửi lên tỉnh kèm tệp đã ký.", "ok"
+            )
+
+        def failed(exc: Exception) -> None:
+            self._signed(store.get(code))  # a batch stopped midway: what did get signed shows as signed
+            text = str(exc) if isinstance(exc, SigningError) else f"Không ký số được ({type(exc).__name__})."
+            self.screen.strip.show_message(text, "error")
+
+        work = partial(sign_components, store, code, setup, pin, clerk, which=which, certified=certified)
+        del pin  # the job holds it for this batch only
+        self.runner.run(work, done, failed)
+
+    def _signed(self, dossier: Dossier) -> None:
+        self.screen.set_signing_busy(False)
+        self.screen.progress.setText("")
+        self.screen.set_dossier(dossier)
 
 
 def _typed(value: str) -> object:

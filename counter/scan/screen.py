@@ -30,6 +30,7 @@ from app.core.dossier import Dossier
 from app.imaging.types import ProcessedPage
 from app.store.page_spool import SpooledPage
 from counter.scan.digitise import Digitiser, ReuseOffer
+from counter.scan.sign_panel import SignPanel, seal_icon, signed_text
 from counter.widgets import Banner, card, label
 
 MODES = (("auto", "Tự động (chữ: đen trắng, dấu đỏ/ảnh: màu)"), ("bw", "Đen trắng"), ("gray", "Xám"), ("color", "Màu"))
@@ -62,7 +63,10 @@ class ScanScreen(QWidget):
         self.digitiser: Digitiser | None = None
         self.retake_id: str | None = None
         self.offers: list[ReuseOffer] = []
+        self.certified: set[int] = set()  # components ticked "chứng thực" (this session; the signed file keeps it)
+        self.signing_busy = False
         self._thumbs: dict[tuple[str, str, int], QPixmap] = {}
+        self._seal = seal_icon()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(14, 8, 14, 8)
         outer.setSpacing(6)
@@ -123,6 +127,13 @@ class ScanScreen(QWidget):
         col.addWidget(self.components, 1)
         self.reuse_box = QVBoxLayout()
         col.addLayout(self.reuse_box)
+        self.sign_panel = SignPanel()
+        self.sign_panel.set_key(None)
+        self.sign_panel.certify_toggled.connect(self._certify_toggled)
+        self.sign_panel.sign_one.connect(self._sign_one)
+        self.sign_panel.sign_all.connect(lambda: self.sign_wanted.emit(None))
+        self.components.currentRowChanged.connect(lambda _row: self._update_sign_panel())
+        col.addWidget(self.sign_panel)
         self.save_button = QPushButton("Lưu bản số hóa  (Ctrl+S)")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save_wanted.emit)
@@ -152,6 +163,7 @@ class ScanScreen(QWidget):
             "Ctrl+Left": lambda: self.rotate_selected(-1), "Ctrl+Right": lambda: self.rotate_selected(1),
             "Ctrl+R": self.retake_selected, "Ctrl+S": self.save_wanted.emit, "Esc": self.back.emit,
             "Alt+Up": lambda: self.move_target(-1), "Alt+Down": lambda: self.move_target(1),
+            "Ctrl+K": self._sign_one, "Ctrl+Shift+K": lambda: self.sign_wanted.emit(None),
         }  # fmt: skip
         for n in range(1, 10):
             keys[str(n)] = partial(self.assign_selected, n - 1)
@@ -168,6 +180,7 @@ class ScanScreen(QWidget):
         self.title.setText(f"Số hóa hồ sơ {d.code} — {d.citizen.name}")
         self.strip.clear_message()
         self.retake_id = None
+        self.certified = set()
         self.show_offers(offers)
         self.refresh()
         first = next((i for i, c in enumerate(d.components) if c.received and not c.digitised), 0)
@@ -240,9 +253,16 @@ class ScanScreen(QWidget):
                 else ""
             )
             state = "" if comp.received else " · không nộp"
-            self.components.addItem(f"{i + 1}. {comp.name[:90]} — {count} trang mới{done}{state}")
+            item = QListWidgetItem(
+                f"{i + 1}. {comp.name[:90]} — {count} trang mới{done}{state}{signed_text(comp, i in self.certified)}"
+            )
+            if comp.files and comp.files[0].signed:
+                item.setIcon(self._seal)
+                item.setToolTip(f"Đã ký số bởi {comp.files[0].signed_by}")
+            self.components.addItem(item)
         self.components.setCurrentRow(row if 0 <= row < self.components.count() else 0)
         self.update_buttons()
+        self._update_sign_panel()
 
     def _thumb(self, page: SpooledPage) -> QPixmap:
         """Thumbnails are made once per page image and rotation: the strip refreshes on every change."""
@@ -322,6 +342,41 @@ class ScanScreen(QWidget):
         self.retake_id = ids[0]
         what = "Chụp (Space)" if self.is_camera() else "Quét (F5)"
         self.strip.show_message(f"Bấm {what}: trang mới sẽ thay trang đang chọn.", "info")
+
+    # --- signing --------------------------------------------------------------------------------------
+
+    sign_wanted = Signal(object)  # list[int] of components, or None for every digitised one not yet signed
+
+    def _sign_one(self) -> None:
+        row = self.target_component()
+        if row is not None and self.sign_panel.isVisible():
+            self.sign_wanted.emit([row])
+
+    def _certify_toggled(self, on: bool) -> None:
+        row = self.target_component()
+        if row is None:
+            return
+        if on:
+            self.certified.add(row)
+        else:
+            self.certified.discard(row)
+        self.refresh()
+
+    def _update_sign_panel(self) -> None:
+        if self.digitiser is None:
+            return
+        comps = self.digitiser.dossier.components
+        row = self.target_component()
+        unsigned = [i for i, c in enumerate(comps) if c.files and not c.files[0].signed]
+        current = comps[row] if row is not None and row < len(comps) else None
+        signed = bool(current and current.files and current.files[0].signed)
+        ticked = bool(current and current.files and current.files[0].certified_copy) or (row in self.certified)
+        self.sign_panel.show_component(ticked, can_tick=current is not None and not signed)
+        self.sign_panel.set_busy(self.signing_busy, bool(unsigned), row in unsigned)
+
+    def set_signing_busy(self, busy: bool) -> None:
+        self.signing_busy = busy
+        self._update_sign_panel()
 
     # --- reuse ----------------------------------------------------------------------------------------
 

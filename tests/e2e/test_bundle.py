@@ -14,9 +14,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLES = {"service", "kiosk", "counter", "display", "dashboard", "rating"}
-# Far above the bundle's size today (≈ 410 MB on Linux, OpenCV alone 150 MB): a module that drags in QtWebEngine
-# (≈ 270 MB) or another large library by accident fails here. The target of DESIGN.md §7 is 250 MB.
-MAX_BUNDLE_MB = 480
+# Above the bundle's size today (≈ 358 MB on Linux, OpenCV alone 112 MB; build_spec/trim.py and blas_shim.py say
+# what is left out, which needs the C compiler dev.py installs): a module that drags in QtWebEngine (≈ 270 MB) or
+# another large library by accident fails here. The target of DESIGN.md §7 is 250 MB.
+MAX_BUNDLE_MB = 400
 
 
 def test_serve_smoke_test_from_source() -> None:
@@ -43,7 +44,8 @@ def test_the_bundle_builds_and_every_executable_passes_its_smoke_test(tmp_path: 
         assert result["ok"], output
         assert set(result["start_s"]) == ROLES
         assert all(seconds > 0 for seconds in result["start_s"].values())
-        assert set(result["checks_s"]) == {"escpos", "voice", "holidays", "scan"}
+        signing = {"signing"} if shutil.which("softhsm2-util") else set()  # CI installs SoftHSM2
+        assert set(result["checks_s"]) == {"escpos", "voice", "holidays", "scan", "autostart", *signing}
         assert result["files"] > 100
         assert 100 < result["bundle_mb"] <= MAX_BUNDLE_MB, result
         names = {p.name for p in (dist / "motcua").iterdir()}

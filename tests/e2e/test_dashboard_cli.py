@@ -61,7 +61,7 @@ def test_screenshots_at_the_asked_size(tmp_path: Path) -> None:
     done = run_dashboard("--demo", "--screenshot", str(tmp_path), "--size", "1600x900")
     assert done.returncode == 0, done.stderr
     names = sorted(p.stem for p in tmp_path.glob("*.png"))
-    assert len(names) == 8  # live, history ×2, settings ×5
+    assert len(names) == 15  # live, history ×2, settings ×7, devices, export ×2, the session’s end ×2
     for name in names:
         assert name.startswith("dashboard-1600x900-")
         with Image.open(tmp_path / f"{name}.png") as image:

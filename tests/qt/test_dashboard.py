@@ -178,11 +178,22 @@ def test_history_shows_any_period_and_exports_the_same_report(
     assert shown["heat"] == {(0, 8): 5.0}  # five arrivals on the one Monday, in the 8 o'clock hour
     # the export: the report's own writers, from the fetched figures
     xlsx, pdf = tmp_path / "ky.xlsx", tmp_path / "ky.pdf"
-    assert window.history.export_to(xlsx)
-    assert window.history.status.text() == f"Đã ghi báo cáo Excel vào {xlsx}."
-    assert window.history.export_to(pdf)
+    history = window.history
+    with qtbot.waitSignal(history.exported, timeout=30_000) as ended:
+        assert history.export_to(xlsx)
+        assert history.busy_bar.isVisibleTo(history)
+        assert not history.export_button.isEnabled()
+        assert not history.export_to(pdf)  # one export at a time
+        assert history.status.text() == "Đang xuất báo cáo ra ky.xlsx…"
+    assert ended.args == [True, f"Đã ghi báo cáo Excel vào {xlsx}."]
+    assert history.status.text() == f"Đã ghi báo cáo Excel vào {xlsx}."
+    assert not history.busy_bar.isVisibleTo(history)
+    assert history.export_button.isEnabled()
+    with qtbot.waitSignal(history.exported, timeout=30_000) as ended:
+        assert history.export_to(pdf)
+    assert ended.args[0] is True
     assert pdf.read_bytes().startswith(b"%PDF")
-    assert "trang A4 ngang" in window.history.status.text()
+    assert "trang A4 ngang" in history.status.text()
     reference = tmp_path / "tu-thu-muc.xlsx"
     write_period_report(expected, reference, datetime(2026, 11, 23, 2, tzinfo=UTC))
     ours, theirs = load_workbook(xlsx), load_workbook(reference)
@@ -191,8 +202,11 @@ def test_history_shows_any_period_and_exports_the_same_report(
         mine = [[c.value for c in row] for row in ours[name].iter_rows(min_row=4)]
         other = [[c.value for c in row] for row in theirs[name].iter_rows(min_row=4)]
         assert mine == other, name
-    assert not window.history.export_to(tmp_path / "ky.docx")
-    assert "chỉ xuất được" in window.history.status.text().lower()
+    with qtbot.waitSignal(history.exported, timeout=30_000) as ended:
+        assert history.export_to(tmp_path / "ky.docx")
+    assert ended.args[0] is False
+    assert "chỉ xuất được" in history.status.text().lower()
+    assert history.status.objectName() == "error"
 
 
 def test_history_refuses_a_range_that_ends_before_it_starts(qtbot: QtBot, window: DashboardWindow) -> None:
@@ -263,12 +277,16 @@ def test_groups_priorities_and_the_calendar_are_edited_on_the_settings_pages(qtb
     code, name = tab.add_group()
     code.setText("tp")
     name.setText("Tư pháp")
+    new_row = tab.groups.rowCount() - 1
+    assert tab.fields_picker(new_row).text() == "chọn lĩnh vực…"
+    tab.fields_picker(new_row).actions_by_code["HT"].setChecked(True)  # ticked in its menu
+    assert tab.fields_picker(new_row).text() == "Hộ tịch"
     tab.priority_edit(row).setText("Người cao tuổi (từ 60)")
     tab.add_priority("Người có công với cách mạng")
     day = tab.add_day()
     day["source"].setText("QĐ 125/QĐ-UBND")
     change = tab.change()
-    assert change["groups"]["TP"] == {"name": "Tư pháp"}
+    assert change["groups"]["TP"] == {"name": "Tư pháp", "fields": ["HT"]}
     assert all(levels["TP"] == 2 for levels in change["counters"].values())  # every counter serves the new group
     assert change["priorities"] == {"elderly": {"name": "Người cao tuổi (từ 60)"},
                                     "nguoi_co_cong_voi_cach_mang": {"name": "Người có công với cách mạng"}}  # fmt: skip
@@ -339,7 +357,8 @@ def test_screenshots_of_every_tab_at_both_desk_sizes(qtbot: QtBot, tmp_path: Pat
     install_fonts(QApplication.instance(), 11)  # type: ignore[arg-type]
     saved = take_screenshots(tmp_path)
     names = ("live", "history", "history-month", "settings", "settings-priorities", "settings-calendar",
-             "settings-refused", "settings-saved")  # fmt: skip
+             "settings-refused", "settings-saved", "settings-groups", "settings-groups-refused", "devices",
+             "history-exporting", "history-exported", "session-expired", "session-later")  # fmt: skip
     assert [p.name for p in saved] == [f"dashboard-{w}x{h}-{n}.png" for w, h in DEFAULT_SIZES for n in names]
     for path in saved:
         image = QImage(str(path))
@@ -361,3 +380,54 @@ def test_the_demo_centre_is_lively_and_its_figures_read_back() -> None:
         assert len(demo.queue()["waiting"]) > 3
         statuses = {c["id"]: c["status"] for c in demo.counters()}
         assert (statuses[3], statuses[4]) == ("paused", "closed")
+
+
+def test_a_group_is_removed_renumbered_and_refused_with_its_reason(qtbot: QtBot, window: DashboardWindow,
+                                                                   fake: FakeQueueClient) -> None:  # fmt: skip
+    ctl = window.ctl
+    window.show_tab("settings")
+    tab = window.settings
+    qtbot.waitUntil(lambda: tab.loaded is not None and not ctl.busy(), timeout=10_000)
+    codes = [g["code"] for g in tab.loaded["groups"]]  # type: ignore[index]
+    ht, kd, gn = codes.index("HT"), codes.index("KD"), codes.index("GN")
+    assert tab.prefix_edit(ht).text() == "A"
+    assert tab.range_edit(ht).text() == "1–999"
+    assert tab.fields_picker(ht).text() == "Hộ tịch"
+    # Hộ tịch has A003 waiting and issued A001–A003 today: neither removed nor given another letter
+    tab.group_drop(ht).setChecked(True)
+    tab.prefix_edit(ht).setText("z")
+    assert tab.change()["groups"]["HT"] is None
+    assert all("HT" not in levels for levels in tab.change()["counters"].values())
+    tab.group_drop(ht).setChecked(False)
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "error", timeout=5_000)
+    assert "đã cấp số hôm nay (A001–A003)" in tab.shown()["message"]
+    assert tab.prefix_edit(ht).property("bad") is True
+    tab.revert()
+    tab.group_drop(ht).setChecked(True)
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "error", timeout=5_000)
+    assert "Không xoá được nhóm Hộ tịch: hôm nay còn 1 phiếu đang chờ" in tab.shown()["message"]
+    assert tab.name_edit(ht).property("bad") is True
+    assert "GN" in {g["code"] for g in fake.settings()["groups"]}
+    # a free group gets a new letter, Hộ tịch a wider range, Giảm nghèo goes: one save, each line audited
+    tab.revert()
+    tab.prefix_edit(kd).setText("z")
+    tab.range_edit(ht).setText("1 - 1500")
+    tab.group_drop(gn).setChecked(True)
+    tab.submit()
+    qtbot.waitUntil(lambda: tab.message.objectName() == "ok" and not ctl.busy(), timeout=5_000)
+    settings = fake.settings()
+    groups = {g["code"]: g for g in settings["groups"]}
+    assert "GN" not in groups
+    assert groups["KD"]["prefix"] == "Z"
+    assert groups["HT"]["number_range"] == [1, 1500]
+    assert all("GN" not in c["groups"] for c in settings["counters"])
+    heads = [tab.matrix.horizontalHeaderItem(i) for i in range(tab.matrix.columnCount())]
+    assert not any("(GN)" in h.toolTip() for h in heads)  # columns headed by the ticket's letter, named in tooltips
+    assert "Z" in [h.text() for h in heads]
+    qtbot.waitUntil(lambda: len(tab.shown()["audit"]) >= 7, timeout=5_000)  # 3 groups' lines and 4 counters'
+    labels = {row[2] for row in tab.shown()["audit"]}
+    assert {"Xoá nhóm dịch vụ GN", "Chữ cái đầu số – Đăng ký hộ kinh doanh", "Dải số – Hộ tịch"} <= labels
+    assert fake.issue("HT")["number"] == "A0004"  # the next number, in the wider range's four digits
+    assert fake.issue("KD")["number"] == "Z001"

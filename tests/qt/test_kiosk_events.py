@@ -112,3 +112,36 @@ def test_the_real_event_stream_feeds_the_kiosk(qtbot: QtBot, server: ServerProce
     finally:
         ctl.stop()
         client.close()
+
+
+def test_groups_the_director_changes_reach_the_kiosk_with_their_procedures(qtbot: QtBot, fake: FakeQueueClient) -> None:
+    from kiosk.window import KioskWindow
+
+    ctl = started(qtbot, KioskController(fake, CATALOG, None, poll_ms=NEVER, resync_ms=NEVER))
+    window = KioskWindow(ctl)
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: ctl.stream_up, timeout=5_000)
+        assert ctl.group("GN") is not None
+        counters = {str(c["id"]): c["groups"] for c in fake.settings()["counters"]}
+        fake.change_settings(
+            {
+                "groups": {
+                    "TP": {"name": "Tư pháp", "prefix": "T", "fields": ["HT", "CT"]},
+                    "GN": None,
+                    "KD": {"prefix": "Z"},
+                },
+                "counters": {"1": {**{k: v for k, v in counters["1"].items() if k != "GN"}, "TP": 1}},
+            }
+        )
+        qtbot.waitUntil(lambda: ctl.group("TP") is not None, timeout=5_000)  # centre.changed: the kiosk resyncs
+        assert ctl.group("GN") is None
+        assert (ctl.group("KD") or {}).get("prefix") == "Z"
+        window.group_chosen("TP")
+        shown = window.procedures.procedures()
+        assert {p.field for p in shown} == {"HT", "CT"}
+        assert len(shown) == len([p for p in CATALOG.procedures if p.field in ("HT", "CT")])
+        assert window.stack.currentWidget() is window.procedures
+        assert fake.issue("TP")["number"] == "T001"
+    finally:
+        ctl.stop()

@@ -45,7 +45,7 @@ def errors_of(centre: Centre, change: dict[str, object], in_use: dict[str, int] 
 
 def test_groups_are_renamed_and_added_with_a_free_prefix(centre: Centre) -> None:
     new = apply_settings(centre, {"groups": {"HT": {"name": "  Hộ tịch –  khai sinh "},
-                                             "TP": {"name": "Tư pháp", "daily_cap": 30}},
+                                             "TP": {"name": "Tư pháp", "daily_cap": 30, "fields": ["HT", "CT"]}},
                                   "counters": {"1": {**centre.counters[0].groups, "TP": 2}}}, {})  # fmt: skip
     assert new.group("HT").name == "Hộ tịch – khai sinh"  # type: ignore[union-attr]
     added = new.group("TP")
@@ -61,6 +61,7 @@ def test_groups_are_renamed_and_added_with_a_free_prefix(centre: Centre) -> None
 def test_a_new_group_needs_a_counter_a_name_a_good_code_and_a_free_prefix(centre: Centre) -> None:
     errors = errors_of(centre, {"groups": {"TP": {"name": "Tư pháp"}}})
     assert "không còn quầy nào phục vụ" in errors["groups.TP"]
+    assert "chọn các lĩnh vực" in errors["groups.TP.fields"]
     errors = errors_of(centre, {"groups": {"tp-1": {"name": "Tư pháp"}, "XY": {"prefix": "A"}}})
     assert "Mã nhóm «tp-1» không hợp lệ" in errors["groups.tp-1"]
     assert "cần có tên nhóm" in errors["groups.XY"]
@@ -140,7 +141,7 @@ def test_the_service_applies_audits_and_announces_the_new_settings(env: Env) -> 
     seq = client.get("/api/queue", headers=admin).json()["seq"]
     counters = {str(c["id"]): c["groups"] for c in client.get("/api/settings", headers=director).json()["counters"]}
     change = {
-        "groups": {"HT": {"name": "Hộ tịch, khai sinh"}, "TP": {"name": "Tư pháp"}},
+        "groups": {"HT": {"name": "Hộ tịch, khai sinh"}, "TP": {"name": "Tư pháp", "fields": ["HT"]}},
         "counters": {"2": {**counters["2"], "TP": 1}},
         "priorities": {"elderly": {"name": "Người cao tuổi (từ 60)"}, "tre_em": {"name": "Trẻ em"}},
         "calendar": {"2026-12-04": {"working": False, "source": "QĐ 125/QĐ-UBND"},

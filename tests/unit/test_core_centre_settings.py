@@ -48,12 +48,12 @@ def test_windows_are_kept_in_order_and_a_cap_can_be_lifted(centre: Centre) -> No
 def test_each_problem_has_its_own_line(centre: Centre) -> None:
     errors = errors_of(centre, {"groups": {"HT": {"daily_cap": 0}, "CT": {"windows": [["08:00", "08:00"]]},
                                            "DD": {"windows": "sáng"}, "KD": {"daily_cap": 5000},
-                                           "BTXH": {"prefix": "Z"}}})  # fmt: skip
+                                           "BTXH": {"colour": "đỏ"}}})  # fmt: skip
     assert "từ 1 trở lên" in errors["groups.HT.daily_cap"]
     assert "08:00–08:00" in errors["groups.CT.windows"]
     assert "danh sách" in errors["groups.DD.windows"]
     assert "vượt dải số" in errors["groups.KD.daily_cap"]
-    assert "không sửa được mục prefix" in errors["groups.BTXH"]
+    assert "không sửa được mục colour" in errors["groups.BTXH"]
 
 
 def test_a_group_left_without_a_counter_is_refused(centre: Centre) -> None:

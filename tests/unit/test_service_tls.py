@@ -127,7 +127,7 @@ def test_a_server_certificate_of_another_ca_or_a_broken_one_is_replaced(tmp_path
     server.verify_directly_issued_by(ca)
 
 
-def test_the_ca_fingerprint_reads_like_openssl(tmp_path: Path) -> None:
+def test_the_server_fingerprint_reads_like_openssl(tmp_path: Path) -> None:
     make(tmp_path)
     text = fingerprint(tls_files(tmp_path).ca_cert)
     assert len(text.split(":")) == 32

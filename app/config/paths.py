@@ -1,4 +1,4 @@
-"""This PC's configuration: config.toml under the platform's data folder, read and validated (Vietnamese errors)."""
+"""Where this PC keeps its configuration: the platform's per-user data folder (MOTCUA_CONFIG_DIR overrides it)."""
 
 from __future__ import annotations
 
@@ -20,3 +20,8 @@ def config_dir() -> Path:
 
 def config_path() -> Path:
     return config_dir() / CONFIG_FILE
+
+
+def default_data_dir() -> Path:
+    """The centre service's data folder when [centre] data_dir is left empty."""
+    return config_dir() / "centre"
