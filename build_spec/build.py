@@ -153,8 +153,12 @@ def unexpected_stderr(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip() and not any(re.search(p, line) for p in EXPECTED_STDERR)]
 
 
+_CHECK_CONFIG = tempfile.mkdtemp(prefix="motcua-check-config-")
+
+
 def app_env() -> dict[str, str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # a configuration folder of the checks' own: no log, pairing or config.toml of this PC's user is read or written
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MOTCUA_CONFIG_DIR": _CHECK_CONFIG}
     env.pop("PYTHONPATH", None)  # the bundle must not lean on the source tree
     return env
 

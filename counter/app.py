@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from app.child_process import shown_command
 from app.client.api import QueueApi
 from app.client.paired import paired_client
 from app.client.queue_client import ServiceError
@@ -29,7 +30,7 @@ from counter.window import CounterWindow
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m counter", description="Phần mềm quầy: gọi số, phục vụ công dân")
+    p = argparse.ArgumentParser(prog=shown_command("counter"), description="Phần mềm quầy: gọi số, phục vụ công dân")
     p.add_argument("--counter", type=int, help="quầy của máy này, chọn sẵn khi đăng nhập")
     p.add_argument("--user", default="", help="tên đăng nhập điền sẵn")
     add_common_arguments(p, default_size="1366x768")

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from app.child_process import shown_command
 from app.client.api import QueueApi
 from app.client.catalog_source import starting_catalog
 from app.client.queue_client import ServiceError
@@ -30,7 +31,7 @@ from printing.ticket_printer import TicketPrinter
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m kiosk", description="Kiosk cấp số và tra cứu thủ tục")
+    p = argparse.ArgumentParser(prog=shown_command("kiosk"), description="Kiosk cấp số và tra cứu thủ tục")
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (vai trò kiosk)")
     p.add_argument("--printer", help="máy in phiếu: usb:VID:PID | serial:… | tcp:IP:9100 | win32:… | file:…")
     p.add_argument("--width", type=int, default=576, choices=ROLL_WIDTHS, help="khổ giấy: 384 (58 mm), 576 (80 mm)")

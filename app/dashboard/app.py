@@ -21,6 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QTimer
 
+from app.child_process import shown_command
 from app.client.api import QueueApi
 from app.client.paired import has_token, paired_client  # --token-file, else this PC's pairing, else sign-in
 from app.client.queue_client import ServiceError
@@ -38,7 +39,7 @@ MISSING_KEY_FILE = (
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m app dashboard",
+    p = argparse.ArgumentParser(prog=shown_command("app", "dashboard"),
                                 description="Màn hình lãnh đạo: sảnh trực tiếp, số liệu theo kỳ, cài đặt")  # fmt: skip
     p.add_argument("--token-file", type=Path,
                    help="tệp chứa mã của lãnh đạo hoặc quản trị (không có: đăng nhập bằng tên và mã PIN)")  # fmt: skip

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer
 
+from app.child_process import shown_command
 from app.client.api import QueueApi
 from app.client.queue_client import ServiceError
 from app.display.announcer import Announcer, AudioSink, NullAudioSink
@@ -30,7 +31,9 @@ OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{whe
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m app display", description="Màn hình sảnh: gọi số, bảng quầy, đọc loa")
+    p = argparse.ArgumentParser(
+        prog=shown_command("app", "display"), description="Màn hình sảnh: gọi số, bảng quầy, đọc loa"
+    )
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị (không bắt buộc: màn hình chỉ đọc)")
     p.add_argument("--voice", type=Path, help="thư mục bộ giọng đọc (mặc định: resources/voice/default)")
     p.add_argument("--tts", action="store_true", help="đọc bằng giọng tiếng Việt của hệ điều hành nếu có")

@@ -22,7 +22,8 @@ from app.version import AGENT_PREFIX, about_line, set_app_name, user_agent
 def add_common_arguments(p: argparse.ArgumentParser, *, default_size: str) -> None:
     """The options every app has: where the service is, demo data, window, smoke test, screenshots, --version.
     The parser's last word names the app (`python -m kiosk` → kiosk) in its User-Agent (app/version.py)."""
-    set_app_name(p.prog.split()[-1])
+    # `kiosk` from `python -m kiosk`, `motcua-kiosk` or `motcua-kiosk.exe` (the bundle's name, app.child_process)
+    set_app_name(Path(p.prog.split()[-1]).stem.removeprefix("motcua-"))
     p.add_argument("--version", action="version", version=about_line(p.description or p.prog),
                    help="in phiên bản rồi thoát")  # fmt: skip
     p.add_argument("--service", help="địa chỉ dịch vụ trung tâm, ví dụ https://10.0.0.2:8710 (mặc định: tự tìm)")

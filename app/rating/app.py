@@ -30,7 +30,9 @@ OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{whe
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m app rating", description="Màn hình đánh giá mức độ hài lòng tại quầy")
+    p = argparse.ArgumentParser(
+        prog=shown_command("app", "rating"), description="Màn hình đánh giá mức độ hài lòng tại quầy"
+    )
     p.add_argument("--counter", type=int, help="số quầy mà màn hình này đặt trước mặt công dân (mặc định: config.toml)")
     p.add_argument("--token-file", type=Path, help="tệp chứa mã thiết bị vai trò rating của quầy này")
     add_common_arguments(p, default_size=DEFAULT_SIZE)

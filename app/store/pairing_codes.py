@@ -29,6 +29,9 @@ from app.core.pairing import (
 )
 
 FORGET_AFTER = timedelta(hours=1)  # how long a dead code is kept to explain a late claim
+# Each claim costs one scrypt (~80 ms) per code kept: the newest few are enough to explain a late or repeated claim,
+# and a LAN host spamming claims cannot make the service PC spend seconds of CPU on each.
+KEPT_CODES = 8
 
 
 class PairingRefused(DomainError):
@@ -70,6 +73,7 @@ class PairingCodes:
             code = _new_code(taken)
             issued = PairingCode(code, role, name, counter, created_by, now + timedelta(seconds=CODE_TTL_S))
             self._codes.append(issued)
+            self._forget(now)  # again, with the new one counted: at most KEPT_CODES dead or alive afterwards
             return issued
 
     def claim(self, nonce: bytes, proof: bytes, certificate_hash: bytes) -> PairingCode:
@@ -111,7 +115,11 @@ class PairingCodes:
         return "live" if now < found.expires_at else "expired"
 
     def _forget(self, now: datetime) -> None:
-        self._codes = [c for c in self._codes if now < c.expires_at + FORGET_AFTER]
+        recent = [c for c in self._codes if now < c.expires_at + FORGET_AFTER]
+        live = [c for c in recent if c.live(now)]
+        dead = [c for c in recent if not c.live(now)]
+        room = max(0, KEPT_CODES - len(live))  # every live code stays; the newest dead ones fill what is left
+        self._codes = live + (dead[len(dead) - room :] if room else [])
 
 
 def _new_code(taken: set[str]) -> str:

@@ -139,3 +139,21 @@ def test_config_toml_names_the_wizard_as_it_is_run_here(frozen: Path, tmp_path: 
     assert "(python -m app setup)" in render(counter_pc)  # from source, and the default
     path = save(counter_pc, tmp_path / "config.toml", setup_command=shown_command("app", "setup"))
     assert f"(motcua-service{EXE} setup)" in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("module", "name"), [("kiosk.app", "kiosk"), ("counter.app", "counter"), ("app.display.app", "display"),
+                         ("app.dashboard.app", "dashboard"), ("app.rating.app", "rating")],
+)  # fmt: skip
+def test_each_apps_usage_names_its_executable_and_its_user_agent_stays(
+    frozen: Path, capsys: pytest.CaptureFixture[str], module: str, name: str
+) -> None:
+    import importlib
+
+    from app.version import user_agent
+
+    app = importlib.import_module(module)
+    with pytest.raises(SystemExit):
+        app.parse_args(["--help"])
+    assert capsys.readouterr().out.startswith(f"usage: motcua-{name}{EXE} ")
+    assert user_agent().startswith(f"motcua-{name}/")  # the service still sees "kiosk", not "motcua-kiosk"

@@ -121,3 +121,17 @@ def test_the_proofs_key_is_the_code_stretched_and_salted_by_each_claim() -> None
     # not a fast hash of the code: an offline guesser pays scrypt's price for each of the 10^6 codes
     assert client_proof("123456", nonce, CERT) != hmac.new(b"123456", nonce + CERT, hashlib.sha256).digest()
     assert client_proof("123456", nonce, CERT) == hmac.new(key, b"client" + nonce + CERT, hashlib.sha256).digest()
+
+
+def test_only_the_newest_dead_codes_are_kept_so_a_claim_costs_a_bounded_amount(clock: ManualClock) -> None:
+    from app.store.pairing_codes import KEPT_CODES
+
+    codes = PairingCodes(clock)
+    first = [codes.issue("counter", f"Quầy {n}", n, "admin") for n in range(1, KEPT_CODES + 3)]
+    clock.advance(CODE_TTL_S + 1)  # all expired, none forgotten yet by time alone
+    late = codes.issue("kiosk", "Kiosk", None, "admin")
+    kept = codes._codes
+    assert len(kept) == KEPT_CODES
+    assert late in kept
+    assert first[0] not in kept  # the oldest dead ones went
+    assert first[-1] in kept
