@@ -368,6 +368,9 @@ def run_simulator_control(url: str, *, down: bool, fail_rate: float | None) -> i
     return 0
 
 
+USER_EXISTS = 3  # `user add`'s exit code when the username is taken: the wizard's Hoàn tất says "already there"
+
+
 def run_user_add(args: argparse.Namespace) -> int:
     """Write an account straight into the data folder (works on a fresh one, and beside a running service)."""
     import getpass
@@ -385,16 +388,43 @@ def run_user_add(args: argparse.Namespace) -> int:
             return 2
     try:
         check_secret(secret)
-        store, _devices = open_store(args.data)
+        store, _devices = open_store(args.data, **_seed_from_config(args.data))
         try:
             made = UserStore(store.writer, store.clock).create(args.username, args.name, args.role, secret)
         finally:
             store.close()
     except DomainError as exc:
         print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return USER_EXISTS if exc.code == "user_exists" else 2
+    except ValueError as exc:  # a blank commune in config.toml (open_store names the centre from it)
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Lỗi: không ghi được vào thư mục dữ liệu {args.data}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"Đã tạo tài khoản {made['username']} ({ROLE_NAMES[made['role']]}): {made['display_name']}.")
     return 0
+
+
+def _seed_from_config(data: Path) -> dict[str, Any]:
+    """open_store's commune, centre name and seed as `serve` takes them from config.toml, when `data` is the
+    service data folder named there: the wizard's Hoàn tất creates the accounts before the service first runs,
+    and the fresh folder must get the counters, groups and unit code chosen in the wizard, not the catalogue's
+    defaults. Any other folder (or no config, or a broken one: `serve` says what is wrong) opens as it is."""
+    from app.config import ConfigError, seed_layout
+    from app.config import load as load_config
+
+    try:
+        config = load_config()
+    except ConfigError:
+        return {}
+    if config is None or config.role != "service-kiosk":
+        return {}
+    if config.data_dir().expanduser().resolve() != data.expanduser().resolve():
+        return {}
+    commune = str(config.get("centre", "commune")).strip()
+    name = str(config.get("centre", "name")).strip()
+    return {"commune": commune or None, "centre_name": name or None, "layout": seed_layout(config)}
 
 
 def run_printing(args: argparse.Namespace) -> int:

@@ -108,6 +108,7 @@ def _tour(wizard: Any, *, try_scanner: bool = False) -> Iterator[str]:
     wizard.centre_page.commune.setText("Đông Hưng")
     wizard.centre_page.unit_code.setText("000.00.12.H48")
     samples: dict[str, Callable[[], object]] = {
+        "accounts": lambda: _sample_accounts(wizard.accounts_page),
         "printer": lambda: _settle(wizard, lambda: wizard.printer_page.spec.setText("tcp:192.168.1.50:9100")),
         "province": lambda: (wizard.province_page.url.setText("https://motcua.tinh.gov.vn"),
                              wizard.province_page.username.setText("xa_dong_hung")),
@@ -138,6 +139,18 @@ def _tour(wizard: Any, *, try_scanner: bool = False) -> Iterator[str]:
         wait_for(wizard.devices_page.answered, 60_000)
     yield f"{page:02d}-{PAGE_NAMES[wizard.currentId()]}-counter"
     wizard.pair_page.paired = None
+
+
+def _sample_accounts(page: Any) -> None:
+    """The director and two clerks, PINs masked as a person sees them once typed (samples, not anyone's)."""
+    page.username.setText("lanh.dao")
+    page.full_name.setText("Nguyễn Văn An")
+    page.pin.setText("582914")
+    page.pin_again.setText("582914")
+    if not page.clerk_rows:
+        page.add_clerk("lan.nguyen", "Nguyễn Thị Lan", "736215")
+        page.add_clerk("binh.tran", "Trần Văn Bình", "419637")
+    page.username.setFocus()  # not a clerk's PIN box: that one shows its digits while it has the focus
 
 
 def _settle(wizard: Any, then: Callable[[], object]) -> None:

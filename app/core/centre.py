@@ -39,6 +39,18 @@ class ServiceGroup:
 
 
 @dataclass(frozen=True)
+class RetiredGroup:
+    """A service group the director removed, remembered so that reports over days it issued tickets still name it
+    (its tickets keep the code). Written in the same change that removes the group; dropped when a group with the
+    same code is added again (app/core/centre_settings.py)."""
+
+    code: str
+    name: str
+    prefix: str
+    fields: tuple[str, ...] = ()  # the II.06a field names fall back on group names when the catalogue is unreadable
+
+
+@dataclass(frozen=True)
 class CounterConfig:
     id: int
     name: str
@@ -61,9 +73,21 @@ class Centre:
     priority_categories: tuple[PriorityCategory, ...]
     policy: QueuePolicy = QueuePolicy()
     commune: str = ""  # "xã Đông Hưng", "phường Ba Đình" (commune_name); "" in a folder never given one
+    retired_groups: tuple[RetiredGroup, ...] = ()  # removed groups, by code: never a code of `groups`
 
     def group(self, code: str) -> ServiceGroup | None:
         return next((g for g in self.groups if g.code == code), None)
+
+    def group_names(self) -> dict[str, str]:
+        """Group code → name for whatever a report lists by group: the current groups' names first, then the names
+        removed groups had when they went. A code reused for another group (removed, then added again under the
+        same code) is named as the group now holding it, for every period, past days included: tickets record the
+        code only, and the director re-added it knowing the old one was gone."""
+        return {**{r.code: r.name for r in self.retired_groups}, **{g.code: g.name for g in self.groups}}
+
+    def group_name(self, code: str) -> str:
+        """The group's name by `group_names`; the bare code for one never known here."""
+        return self.group_names().get(code, code)
 
     def counter(self, counter_id: int) -> CounterConfig | None:
         return next((c for c in self.counters if c.id == counter_id), None)

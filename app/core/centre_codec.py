@@ -7,7 +7,7 @@ from datetime import time
 from typing import Any
 
 from app.core.catalog import PriorityCategory
-from app.core.centre import Centre, CounterConfig, IssueWindow, QueuePolicy, ServiceGroup
+from app.core.centre import Centre, CounterConfig, IssueWindow, QueuePolicy, RetiredGroup, ServiceGroup
 
 
 def centre_to_dict(centre: Centre) -> dict[str, Any]:
@@ -36,6 +36,10 @@ def centre_to_dict(centre: Centre) -> dict[str, Any]:
         ],
         "counters": [{"id": c.id, "name": c.name, "groups": dict(c.groups)} for c in centre.counters],
         "priority_categories": [{"code": p.code, "name": p.name} for p in centre.priority_categories],
+        "retired_groups": [
+            {"code": r.code, "name": r.name, "prefix": r.prefix, "fields": list(r.fields)}
+            for r in centre.retired_groups
+        ],
     }
 
 
@@ -77,4 +81,13 @@ def centre_from_dict(data: Mapping[str, Any]) -> Centre:
             wait_target_s=float(policy.get("wait_target_s", 1800)),
         ),
         commune=str(data.get("commune") or ""),  # absent in folders seeded before the commune was asked for
+        retired_groups=tuple(  # absent before removed groups were remembered
+            RetiredGroup(
+                code=str(r["code"]),
+                name=str(r["name"]),
+                prefix=str(r.get("prefix") or ""),
+                fields=tuple(str(f) for f in r.get("fields") or ()),
+            )
+            for r in data.get("retired_groups") or ()
+        ),
     )

@@ -10,7 +10,7 @@ A change is a plain dict, as PUT /api/settings takes it; every key is optional:
 groups it serves (group code → level, 1 served first). A group's `name` renames it; a code not yet known adds a
 group (`name` and its catalogue `fields` needed, `prefix` optional: a free letter is picked), which some counter
 must serve in the same change; a group's `prefix`, `number_range` and `fields` change, and null removes a group, by
-the rules of app/core/group_settings.py.
+the rules of app/core/group_settings.py (a removed group's name stays in `Centre.retired_groups` for the reports).
 Priority categories (`"priorities": {"elderly": {"name": "…"}, "new_code": {"name": "…"}, "old_code": null}`) are
 renamed, added or removed by their stable code; one that a ticket of today carries cannot be removed. The holiday
 override table (`"calendar": {"2026-09-04": {"working": false, "source": "QĐ 12/QĐ-UBND", "effective":
@@ -33,7 +33,15 @@ from typing import Any
 from app.core.catalog import PriorityCategory
 from app.core.centre import LETTERS, Centre, CounterConfig, IssueWindow, ServiceGroup
 from app.core.errors import DomainError
-from app.core.group_settings import EXTRA_KEYS, GroupsToday, check_groups, edit_group, fields_text, range_text
+from app.core.group_settings import (
+    EXTRA_KEYS,
+    GroupsToday,
+    check_groups,
+    edit_group,
+    fields_text,
+    range_text,
+    retire,
+)
 from app.core.group_settings import remove_groups as drop_groups
 from app.core.workcalendar import DayOverride
 
@@ -366,7 +374,8 @@ def apply_settings(centre: Centre, change: Mapping[str, Any], issued_today: Mapp
     if errors:
         raise SettingsInvalid(errors)
     return replace(centre, policy=policy, groups=tuple(groups), counters=tuple(counters),
-                   priority_categories=priorities)  # fmt: skip
+                   priority_categories=priorities,
+                   retired_groups=retire(centre.retired_groups, centre.groups, groups))  # fmt: skip
 
 
 def notice_of(change: Mapping[str, Any]) -> str | None:

@@ -13,7 +13,8 @@ the same number. So
 - groups on the shared default range 1–999 tell their numbers apart by their letter (every group starts at 1,
   DESIGN §4); a range a director sets apart must not overlap another range set apart;
 - a group is removed only while none of its tickets of today is still waiting or at a counter, and never the last
-  one; the counters serving it stop serving it in the same change.
+  one; the counters serving it stop serving it in the same change, and the centre remembers its name, letter and
+  fields (`retire`) so the reports of days it issued tickets still name it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from app.core.centre import CounterConfig, ServiceGroup
+from app.core.centre import CounterConfig, RetiredGroup, ServiceGroup
 
 EXTRA_KEYS = frozenset({"prefix", "number_range", "fields"})  # what this module checks in a group's change
 PREFIX_LETTER = re.compile(r"^[A-Z]$")
@@ -181,4 +182,26 @@ def remove_groups(groups: list[ServiceGroup], counters: list[CounterConfig], cod
     return kept, served
 
 
-__all__ = ["EXTRA_KEYS", "GroupsToday", "check_groups", "edit_group", "fields_text", "range_text", "remove_groups"]
+def retire(retired: Collection[RetiredGroup], before: Collection[ServiceGroup],
+           after: Collection[ServiceGroup]) -> tuple[RetiredGroup, ...]:  # fmt: skip
+    """The removed groups to remember once `before` became `after`: each group gone now, as it was named when it
+    went (a later removal of the same code replaces the older entry); none whose code a current group holds (a code
+    added again takes its new name, Centre.group_names)."""
+    kept = {g.code for g in after}
+    found = {r.code: r for r in retired}
+    for g in before:
+        if g.code not in kept:
+            found[g.code] = RetiredGroup(code=g.code, name=g.name, prefix=g.prefix, fields=g.fields)
+    return tuple(r for code, r in found.items() if code not in kept)
+
+
+__all__ = [
+    "EXTRA_KEYS",
+    "GroupsToday",
+    "check_groups",
+    "edit_group",
+    "fields_text",
+    "range_text",
+    "remove_groups",
+    "retire",
+]

@@ -11,7 +11,8 @@ Queue figures, all from state intervals:
 - chờ: last call before serving − issue, over the tickets that were called; đi tới quầy: that call → serving;
 - phục vụ: the sum of serving intervals, over the tickets that reached serving;
 - chờ quá mục tiêu: the share of called tickets that waited strictly longer than centre.policy.wait_target_s;
-- a visit is credited to the counter and clerk of its last serving interval, to the group it is in at the end.
+- a visit is credited to the counter and clerk of its last serving interval, to the group it is in at the end;
+  groups are named by Centre.group_names: the current name, else the name a removed group had when it went.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def queue_section(
     names = clerk_names or {}
     t = tally(tickets, now)
     called = len(t.total.waits)
-    groups = {g.code: g.name for g in centre.groups}
+    groups = centre.group_names()  # a group removed since keeps the name it had (Centre.group_names)
     counters = {c.id: c.name for c in centre.counters}
     counter_ids = sorted(set(t.by_counter) | set(t.no_show_by_counter))
     clerks = sorted(set(t.by_clerk) | set(t.no_show_by_clerk))
@@ -200,9 +201,11 @@ def build_report(
     as_of = period.as_of(now)
     names = dict(clerk_names or {})
     fields = dict(field_names or {})
-    for g in centre.groups:  # the default centre has one group per field, named after it
-        for code in g.fields:
-            fields.setdefault(code, g.name)
+    named: list[tuple[tuple[str, ...], str]] = [(g.fields, g.name) for g in centre.groups]
+    named += [(r.fields, r.name) for r in centre.retired_groups]  # after the current ones: those win a shared field
+    for codes, name in named:  # the default centre has one group per field, named after it
+        for code in codes:
+            fields.setdefault(code, name)
     return PeriodReport(
         centre_name=centre.name,
         unit_code=centre.unit_code,

@@ -107,7 +107,7 @@ def install_ticket_pages(app: FastAPI, store: QueueStore, ticket_of_key: Callabl
             ticket = store.ticket_progress(ticket_id)
         except NotFound:  # a valid key of a ticket this data folder does not hold (restored from a backup)
             return None
-        groups = {g.code: g.name for g in store.centre.groups}
+        groups = store.centre.group_names()  # a ticket of a group removed since still names it
         return ticket_view(ticket, groups, {c.id: c.name for c in store.centre.counters})
 
     # Registered first: "/t/{follow}" would take "KEY.json" too.

@@ -121,11 +121,17 @@ def _service_extra(config: Config) -> list[str]:
     return extra
 
 
-def run_steps(steps: Sequence[Step], timeout: float = TIMEOUT_S) -> list[Outcome]:
-    """Run each step (blocking: call it off the GUI thread); a step that fails does not stop the next."""
+def child_env() -> dict[str, str]:
+    """The environment of our own commands run from the wizard (install-service, user add)."""
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONUTF8": "1"}  # Vietnamese output through a pipe
     if not getattr(sys, "frozen", False):  # from source `-m app` needs the project on the path
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    return env
+
+
+def run_steps(steps: Sequence[Step], timeout: float = TIMEOUT_S) -> list[Outcome]:
+    """Run each step (blocking: call it off the GUI thread); a step that fails does not stop the next."""
+    env = child_env()
     outcomes = []
     for step in steps:
         try:

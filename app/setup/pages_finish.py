@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QWizard
 
 from app.config import ROLE_NAMES, ConfigError, check_value, config_path, province_password
+from app.setup import accounts as staff
 from app.setup import boot
 from app.setup.checks import CheckFailed, gateway_login
 from app.setup.style import Page, button, field_label, line_edit, show_status, status_label
@@ -71,8 +72,10 @@ class ProvincePage(Page):
 
 
 class SummaryPage(Page):
-    """Hoàn tất writes config.toml, then (ticked) registers this role's start at boot / logon off the GUI thread and
-    stays on the page to say how that went; the button then reads "Đóng"."""
+    """Hoàn tất writes config.toml, then off the GUI thread creates the staff accounts asked on the service PC and
+    (ticked) registers this role's start at boot / logon, in that order (the service autostart starts must find
+    the accounts and the wizard's seed in its folder), and stays on the page to say how each went, one line each;
+    the button then reads "Đóng"."""
 
     def __init__(self) -> None:
         super().__init__("Kiểm tra lại và hoàn tất", "Bấm Hoàn tất để lưu cấu hình. Sau đó mở phần mềm của máy này.")
@@ -90,17 +93,20 @@ class SummaryPage(Page):
         self.box.addStretch(1)
         self.steps: list[boot.Step] = []  # what Hoàn tất runs (the tests read it)
         self.outcomes: list[boot.Outcome] | None = None  # None until they ran
+        self.account_outcomes: list[staff.AccountOutcome] = []
         self.running = False
 
     def initializePage(self) -> None:
         self.summary.setText(summary_html(self.wiz))
         self.status.setText("")
         self.outcomes = None
+        self.account_outcomes = []
         self.wiz.setButtonText(QWizard.WizardButton.FinishButton, "Hoàn tất")
         role = self.wiz.config.role
         self.autostart.setVisible(role in ("service-kiosk", "display"))
         self.autostart.setEnabled(True)
         self.autostart_note.setText(boot.note(role))
+        self.autostart_note.setVisible(True)
 
     def validatePage(self) -> bool:
         if self.outcomes is not None:  # the second press: "Đóng"
@@ -119,32 +125,45 @@ class SummaryPage(Page):
         self.steps = boot.plan(self.wiz.config, dry_run=opts.autostart_dry_run,
                                service_registered=opts.service_registered) if self.autostart.isVisible() and \
             self.autostart.isChecked() else []  # fmt: skip
+        accounts = list(self.wiz.accounts) if self.wiz.config.role == "service-kiosk" else []
+        data = self.wiz.config.data_dir().expanduser().resolve()  # as `serve` and install-service name it
         saved = f"Đã lưu {path}."
-        if not self.steps:
+        if not self.steps and not accounts:
             show_status(self.status, saved, "ok")
             return True
-        show_status(self.status, f"{saved} Đang cài tự chạy…", "busy")
+        show_status(self.status, f"{saved} " + ("Đang tạo tài khoản…" if accounts else "Đang cài tự chạy…"), "busy")
         finish = self.wiz.button(QWizard.WizardButton.FinishButton)
         finish.setEnabled(False)
         steps = self.steps
         self.running = True
         self.autostart.setEnabled(False)  # from here on, unticking would change nothing
-        self.wiz.runner.run(lambda: boot.run_steps(steps), self._autostarted, self._autostart_failed)
+
+        def run() -> tuple[list[staff.AccountOutcome], list[boot.Outcome]]:
+            return staff.create_accounts(accounts, data), boot.run_steps(steps)
+
+        self.wiz.runner.run(run, self._finished, self._failed)
         return False
 
-    def _autostarted(self, outcomes: list[boot.Outcome]) -> None:
+    def _finished(self, result: tuple[list[staff.AccountOutcome], list[boot.Outcome]]) -> None:
+        made, outcomes = result
+        self.account_outcomes = made
+        self.wiz.accounts = []  # their PINs are in the data folder now (hashed): not kept in memory any longer
         lines = [f"Đã lưu {self.wiz.saved_to}."]
+        data = self.wiz.config.data_dir().expanduser().resolve()
+        lines += staff.messages(made, data)
         if self.wiz.opts.service_registered and self.wiz.config.role == "service-kiosk":
             lines.append(boot.SERVICE_DONE + " (trình cài đặt đã đăng ký).")
         lines += [boot.message(outcome) for outcome in outcomes]
-        self._done(outcomes, "\n".join(lines), "ok" if all(o.ok for o in outcomes) else "error")
+        ok = all(o.ok for o in made) and all(o.ok for o in outcomes)
+        self._done(outcomes, "\n".join(lines), "ok" if ok else "error")
 
-    def _autostart_failed(self, exc: Exception) -> None:
-        self._done([], f"Đã lưu {self.wiz.saved_to}. Chưa cài được tự chạy: {exc}", "error")
+    def _failed(self, exc: Exception) -> None:
+        self._done([], f"Đã lưu {self.wiz.saved_to}. Chưa xong phần còn lại: {exc}", "error")
 
     def _done(self, outcomes: list[boot.Outcome], text: str, kind: str) -> None:
         self.running = False
         self.outcomes = outcomes
+        self.autostart_note.setVisible(False)  # said before; the lines of what happened need its room
         show_status(self.status, text, kind)
         self.wiz.setButtonText(QWizard.WizardButton.FinishButton, "Đóng")
         self.wiz.button(QWizard.WizardButton.FinishButton).setEnabled(True)
@@ -161,6 +180,7 @@ def summary_html(wiz: object) -> str:
         rows += [("Xã (phường)", c.get("centre", "commune")), ("Mã đơn vị", c.get("centre", "unit_code") or "—"),
                  ("Số quầy", c.get("centre", "counters")),
                  ("Nhóm cấp số", ", ".join(groups) if groups else "mọi lĩnh vực trong danh mục"),
+                 ("Tài khoản", _accounts_text(wiz.accounts, wiz.reconfiguring)),
                  ("Thư mục dữ liệu", c.data_dir())]  # fmt: skip
     else:
         paired = wiz.paired
@@ -174,7 +194,7 @@ def summary_html(wiz: object) -> str:
         rows.append(("Máy in", f"{c.get('printer', 'spec')} ({width})" if c.get("printer", "spec") else "không có"))
         if c.role == "counter":
             rows.append(("Máy quét", c.get("scanner", "source") or "không có"))
-        rows.append(("Camera", c.get("camera", "source")))
+        rows.append(("Camera", camera_words(str(c.get("camera", "source") or ""))))
         url = c.get("province", "gateway_url")
         username = str(c.get("province", "username"))
         has_password = bool(wiz.province_password or (username and province_password(username)))
@@ -186,5 +206,24 @@ def summary_html(wiz: object) -> str:
     return f"<table>{cells}</table>"
 
 
+def _accounts_text(accounts: list[staff.Account], reconfiguring: bool) -> str:
+    """What Hoàn tất will create, by username (never a PIN)."""
+    director = [a.username for a in accounts if a.role == "director"]
+    clerks = [a.username for a in accounts if a.role == "clerk"]
+    made = [f"lãnh đạo {director[0]}"] if director else []
+    if clerks:
+        made.append(f"{len(clerks)} cán bộ quầy ({', '.join(clerks)})")
+    if made:
+        return "; ".join(made) + " — tạo khi bấm Hoàn tất"
+    return "giữ các tài khoản đã có" if reconfiguring else "không tạo"
+
+
 def _escape(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def camera_words(source: str) -> str:
+    """What a person reads for a camera source: "0" is the PC's first camera, not a number to decode."""
+    if source.isdigit():
+        return "máy ảnh gắn vào máy này" + (f" (số {int(source) + 1})" if source != "0" else "")
+    return source or "không có"

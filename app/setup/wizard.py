@@ -18,7 +18,9 @@ from app.child_process import shown_command
 from app.config import Config, load, save, save_province_password
 from app.core.catalog import Catalog
 from app.qtbridge.tasks import TaskRunner
+from app.setup.accounts import Account
 from app.setup.boot import dry_run_default
+from app.setup.pages_accounts import AccountsPage
 from app.setup.pages_centre import CentrePage, PairPage, RolePage
 from app.setup.pages_devices import DevicesPage
 from app.setup.pages_finish import ProvincePage, SummaryPage
@@ -26,11 +28,11 @@ from app.setup.pages_groups import GroupsPage
 from app.setup.pages_printer import PrinterPage
 from app.setup.style import STYLE
 
-ROLE, CENTRE, PAIR, GROUPS, PRINTER, DEVICES, PROVINCE, SUMMARY = range(8)
-PAGE_NAMES = {ROLE: "role", CENTRE: "centre", PAIR: "pair", GROUPS: "groups", PRINTER: "printer",
-              DEVICES: "devices", PROVINCE: "province", SUMMARY: "summary"}  # fmt: skip
+ROLE, CENTRE, PAIR, GROUPS, ACCOUNTS, PRINTER, DEVICES, PROVINCE, SUMMARY = range(9)
+PAGE_NAMES = {ROLE: "role", CENTRE: "centre", PAIR: "pair", GROUPS: "groups", ACCOUNTS: "accounts",
+              PRINTER: "printer", DEVICES: "devices", PROVINCE: "province", SUMMARY: "summary"}  # fmt: skip
 ORDER = {
-    "service-kiosk": (ROLE, CENTRE, GROUPS, PRINTER, DEVICES, PROVINCE, SUMMARY),
+    "service-kiosk": (ROLE, CENTRE, GROUPS, ACCOUNTS, PRINTER, DEVICES, PROVINCE, SUMMARY),
     "counter": (ROLE, PAIR, PRINTER, DEVICES, PROVINCE, SUMMARY),
 }
 VIEWER_ORDER = (ROLE, PAIR, SUMMARY)  # display, director, rating: nothing but the pairing
@@ -58,6 +60,9 @@ class SetupWizard(QWizard):
         existing = None if self.opts.fresh else _existing()
         self.config = existing or Config()
         self.province_password = ""
+        # run again on a configured service PC: its director's account was made then, the page may stay empty
+        self.reconfiguring = existing is not None and existing.role == "service-kiosk"
+        self.accounts: list[Account] = []  # from the accounts page; created at Hoàn tất, never written to a file
         self.saved_to: Path | None = None
         self.runner = TaskRunner(self, threads=4)
         self.setWindowTitle("Một Cửa — Cài đặt máy này")
@@ -74,13 +79,15 @@ class SetupWizard(QWizard):
         self.centre_page = CentrePage()
         self.pair_page = PairPage(self.opts.service_url)
         self.groups_page = GroupsPage(catalog)
+        self.accounts_page = AccountsPage()
         self.printer_page = PrinterPage(self.opts.scan_network, self.opts.scan_port)
         self.devices_page = DevicesPage()
         self.province_page = ProvincePage()
         self.summary_page = SummaryPage()
         for page_id, page in ((ROLE, self.role_page), (CENTRE, self.centre_page), (PAIR, self.pair_page),
-                              (GROUPS, self.groups_page), (PRINTER, self.printer_page), (DEVICES, self.devices_page),
-                              (PROVINCE, self.province_page), (SUMMARY, self.summary_page)):  # fmt: skip
+                              (GROUPS, self.groups_page), (ACCOUNTS, self.accounts_page), (PRINTER, self.printer_page),
+                              (DEVICES, self.devices_page), (PROVINCE, self.province_page),
+                              (SUMMARY, self.summary_page)):  # fmt: skip
             self.setPage(page_id, page)
         self.setStartId(ROLE)
         if existing is not None:

@@ -14,38 +14,34 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import itertools
 import math
-import re
 import secrets
 import sqlite3
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from app.core.accounts import (
+    COMMON_PINS,
+    PASSWORD_MIN,
+    PIN_MIN,
+    ROLE_NAMES,
+    ROLES,
+    SECRET_MAX,
+    USERNAME,
+    check_display_name,
+    check_secret,
+    check_username,
+    trivial_pin,
+)
 from app.core.clock import LOCAL_TZ, Clock, from_iso, local_day, to_iso
 from app.core.errors import Conflict, DomainError
 from app.store.devices import token_hash
 from app.store.writer import Tx, Writer
 
-ROLES = ("clerk", "director", "admin")
-ROLE_NAMES = {"clerk": "cán bộ quầy", "director": "lãnh đạo", "admin": "quản trị"}
-
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SALT_BYTES, KEY_BYTES = 16, 32
 _MAX_MEM = 64 * 1024 * 1024
-
-PIN_MIN, PASSWORD_MIN, SECRET_MAX = 6, 8, 128
-
-# Favourite PINs from published studies of chosen 6-digit PINs (keypad lines and shapes, mirrors, doubled
-# digits) that the pattern rules of `trivial_pin` do not already refuse. The rules catch 000000, 123456,
-# 654321, 890123, 121212, 123123, 520520, 696969 and the like; this list stays short and is not a dictionary.
-COMMON_PINS = frozenset(
-    {"112233", "223344", "332211", "001122", "111222", "000111", "123321", "321123", "147258", "147852",
-     "258369", "369258", "159753", "159357", "357159", "951753", "789456", "456123", "147369", "102030",
-     "123654", "5201314", "1314520"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,8 +62,6 @@ LOCK_AFTER, LOCK_S = PAIR_LIMIT.after, PAIR_LIMIT.lock_s  # what a clerk who mis
 _KEEP_S = max(limit.window_s for limit in LIMITS)  # failures older than this count for nothing: pruned
 _KEY_MAX = 64  # stored usernames and addresses are cut to this length
 
-_USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$")
-
 BAD_CREDENTIALS = "Tên đăng nhập hoặc mã PIN/mật khẩu không đúng. Kiểm tra lại rồi đăng nhập lại."
 
 
@@ -84,52 +78,6 @@ class LockedOut(SignInRefused):
 
 
 # --- secrets ---------------------------------------------------------------------------------------
-
-
-def check_secret(secret: str) -> None:
-    """A PIN (ASCII digits only) of at least 6 digits that `trivial_pin` accepts, or a password (anything else)
-    of at least 8 characters, not only spaces. Applied wherever a secret is set (the API and `app user add`);
-    accounts made before these rules keep signing in with their old secret."""
-    if len(secret) > SECRET_MAX:
-        raise DomainError(f"Mã PIN hoặc mật khẩu dài quá {SECRET_MAX} ký tự.", code="bad_secret")
-    advice = (
-        f"Hãy chọn từ {PIN_MIN} chữ số trở lên không theo quy luật nào (tránh cả ngày sinh, số điện thoại), "
-        f"hoặc dùng mật khẩu từ {PASSWORD_MIN} ký tự."
-    )
-    if secret.isascii() and secret.isdigit():
-        if len(secret) < PIN_MIN:
-            raise DomainError(f"Mã PIN phải có ít nhất {PIN_MIN} chữ số. {advice}", code="bad_secret")
-        reason = trivial_pin(secret)
-        if reason is not None:
-            raise DomainError(f"Mã PIN này quá dễ đoán: {reason}. {advice}", code="weak_pin")
-        return
-    if len(secret) < PASSWORD_MIN:
-        raise DomainError(
-            f"Mật khẩu phải có ít nhất {PASSWORD_MIN} ký tự (hoặc dùng mã PIN gồm ít nhất {PIN_MIN} chữ số).",
-            code="bad_secret",
-        )
-    if not secret.strip():
-        raise DomainError("Mật khẩu không được chỉ gồm dấu cách.", code="bad_secret")
-
-
-def trivial_pin(pin: str) -> str | None:
-    """Why a PIN of ASCII digits is among the first an attacker tries (in Vietnamese), or None.
-
-    Refused: one digit repeated (000000, 111111); a run up or down by one, wrapping past 9 and 0 (123456,
-    654321, 012345, 987654, 890123); a short group repeated, that is any PIN with a period of at most half its
-    length (121212, 123123, 520520, 696969, 12341234); and the few favourites in `COMMON_PINS`. Dates and
-    phone numbers are not refused (too many to list honestly); the message advises against them.
-    """
-    if len(set(pin)) == 1:
-        return "chỉ gồm một chữ số lặp lại (như 000000, 111111)"
-    steps = {(int(b) - int(a)) % 10 for a, b in itertools.pairwise(pin)}
-    if steps in ({1}, {9}):
-        return "là dãy số đếm tăng hoặc giảm dần (như 123456, 654321, 890123)"
-    if any(pin == (pin[:size] * len(pin))[: len(pin)] for size in range(2, len(pin) // 2 + 1)):
-        return "là một nhóm số lặp đi lặp lại (như 121212, 123123)"
-    if pin in COMMON_PINS:
-        return "nằm trong số các mã được chọn nhiều nhất, mà kẻ gian thử trước tiên (như 112233, 123321, 147258)"
-    return None
 
 
 def _b64(data: bytes) -> str:
@@ -197,16 +145,8 @@ class UserStore:
     # --- accounts -------------------------------------------------------------------------------
 
     def create(self, username: str, display_name: str, role: str, secret: str) -> dict[str, Any]:
-        username = username.strip()
-        if not _USERNAME.match(username):
-            raise DomainError(
-                "Tên đăng nhập gồm 2–32 ký tự: chữ cái không dấu, chữ số, dấu chấm, gạch ngang hoặc gạch dưới, "
-                "bắt đầu bằng chữ cái hoặc chữ số.",
-                code="bad_username",
-            )
-        name = " ".join(unicodedata.normalize("NFC", display_name).split())
-        if not name or len(name) > 80:
-            raise DomainError("Họ tên phải có từ 1 đến 80 ký tự.", code="bad_name")
+        username = check_username(username)
+        name = check_display_name(display_name)
         if role not in ROLES:
             raise DomainError(f"Vai trò “{role}” không hợp lệ. Chọn: {', '.join(ROLES)}.", code="bad_role")
         check_secret(secret)
@@ -278,7 +218,7 @@ class UserStore:
         if lock is not None:
             raise _locked(lock, self._clock.now())
         row: tuple[Any, ...] | None = None
-        if _USERNAME.match(username.strip()) and len(secret) <= SECRET_MAX:
+        if USERNAME.match(username.strip()) and len(secret) <= SECRET_MAX:
             row = self._writer.run(
                 lambda tx: tx.conn.execute(
                     "SELECT id, username, display_name, role, pw_hash, active FROM users WHERE username = ?",
@@ -442,9 +382,14 @@ def _locked(lock: _Lock, now: datetime) -> LockedOut:
     return LockedOut(text, retry_at=to_iso(lock.until), retry_after_s=seconds, scope=lock.scope)
 
 
-__all__ = [
+__all__ = [  # the account rules live in app.core.accounts (the wizard applies them too); re-exported here
+    "COMMON_PINS",
     "LIMITS",
+    "PASSWORD_MIN",
+    "PIN_MIN",
     "ROLES",
+    "ROLE_NAMES",
+    "SECRET_MAX",
     "LockedOut",
     "Session",
     "SignInRefused",

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import requests
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QLineEdit, QWizard
 from pytestqt.qtbot import QtBot
 
 from app.child_process import ChildProcess, program
@@ -20,12 +20,24 @@ from app.client.catalog_source import starting_catalog
 from app.config import load
 from app.service.launcher import ServerProcess, start_server
 from app.setup import boot
-from app.setup.wizard import CENTRE, DEVICES, GROUPS, PAIR, PRINTER, PROVINCE, SUMMARY, Options, SetupWizard
+from app.setup.wizard import (
+    ACCOUNTS,
+    CENTRE,
+    DEVICES,
+    GROUPS,
+    PAIR,
+    PRINTER,
+    PROVINCE,
+    SUMMARY,
+    Options,
+    SetupWizard,
+)
 from app.sync.simulator import SimulatorProcess
 from app.sync.simulator_store import DEFAULT_PASSWORD, DEFAULT_USERNAME
 from printing.virtual_printer import VirtualPrinter
 
 WAIT_MS = 20_000
+DIRECTOR_PIN, CLERK_PIN = "582914", "736215"  # digits found in no other file of a fresh centre or its config
 
 
 @pytest.fixture(autouse=True)
@@ -110,7 +122,49 @@ def test_service_pc_end_to_end(qtbot: QtBot, tmp_path: Path, config_dir: Path, p
               if groups.groups.item(i).data(Qt.ItemDataRole.UserRole) == "DD")  # fmt: skip
     dd.setCheckState(Qt.CheckState.Unchecked)
     wizard.next()
+    assert wizard.currentId() == ACCOUNTS
+
+    # The director's account, and a clerk's: refused with the store's own words until right; nothing written yet.
+    accounts = wizard.accounts_page
+    wizard.next()
+    assert wizard.currentId() == ACCOUNTS  # a first run needs the director's account
+    assert "Cần nhập tên đăng nhập của lãnh đạo" in accounts.director_error.text()
+    accounts.username.setText("lãnh đạo")
+    accounts.full_name.setText("Nguyễn Văn An")
+    accounts.pin.setText("4821")
+    accounts.pin_again.setText("4821")
+    wizard.next()
+    assert wizard.currentId() == ACCOUNTS
+    assert accounts.director_error.text().startswith("✖ Tên đăng nhập gồm 2–32 ký tự: chữ cái không dấu")
+    bad = {accounts.username, accounts.pin}  # each wrong field is marked; the first mistake is said
+    assert all(("border" in e.styleSheet()) == (e in bad) for e in (accounts.username, accounts.full_name,
+                                                                     accounts.pin, accounts.pin_again))  # fmt: skip
+    accounts.username.setText("lanh.dao")  # fixed: the next mistake is said at once
+    assert accounts.director_error.text().startswith("✖ Mã PIN phải có ít nhất 6 chữ số")
+    assert accounts.username.styleSheet() == ""
+    accounts.pin.setText(DIRECTOR_PIN)
+    accounts.pin_again.setText("582941")
+    wizard.next()
+    assert wizard.currentId() == ACCOUNTS
+    assert accounts.director_error.text() == "✖ Hai lần nhập mã PIN không giống nhau. Nhập lại cho khớp."
+    assert accounts.pin.echoMode() == accounts.pin_again.echoMode() == QLineEdit.EchoMode.Password
+    accounts.pin_again.setText(DIRECTOR_PIN)
+    assert accounts.director_error.text() == ""
+    clerk = accounts.add_clerk("lan.nguyen", "Nguyễn Thị Lan", "123456")
+    accounts.add_clerk()  # a row left empty is not an account
+    wizard.next()
+    assert wizard.currentId() == ACCOUNTS
+    assert "Cán bộ thứ 1: mã PIN này quá dễ đoán" in accounts.clerk_error.text()
+    clerk.pin.setText(CLERK_PIN)
+    clerk.username.setText("LANH.DAO")
+    wizard.next()
+    assert "Cán bộ thứ 1: tên đăng nhập “LANH.DAO” đã dùng ở trên" in accounts.clerk_error.text()
+    clerk.username.setText("lan.nguyen")
+    wizard.next()
     assert wizard.currentId() == PRINTER
+    assert [(a.username, a.role) for a in wizard.accounts] == [("lanh.dao", "director"), ("lan.nguyen", "clerk")]
+    assert DIRECTOR_PIN not in repr(wizard.accounts)
+    assert not data.exists()  # nothing written before Hoàn tất
 
     # The network sweep: only when asked, off the GUI thread, finds the virtual printer among 127.0.0.1–6.
     prn = wizard.printer_page
@@ -166,6 +220,7 @@ def test_service_pc_end_to_end(qtbot: QtBot, tmp_path: Path, config_dir: Path, p
     wizard.next()
     assert wizard.currentId() == SUMMARY
     assert "Thử Nghiệm" in wizard.summary_page.summary.text()
+    assert "lãnh đạo lanh.dao; 1 cán bộ quầy (lan.nguyen)" in wizard.summary_page.summary.text()
 
     summary = wizard.summary_page
     assert summary.autostart.isVisible()
@@ -189,6 +244,12 @@ def test_service_pc_end_to_end(qtbot: QtBot, tmp_path: Path, config_dir: Path, p
         summary.outcomes[0].output  # fmt: skip
     assert "supervise --role kiosk" in summary.outcomes[1].output
     assert summary.status.text().startswith("✔")
+    # the accounts, made before the autostart (whose service must find them and the seed): one line each
+    assert [(o.account.username, o.code) for o in summary.account_outcomes] == [("lanh.dao", 0), ("lan.nguyen", 0)]
+    lines = summary.status.text().splitlines()
+    assert lines[1] == "Đã tạo tài khoản lãnh đạo lanh.dao (Nguyễn Văn An) và cán bộ quầy lan.nguyen (Nguyễn Thị Lan)."
+    assert "Dịch vụ trung tâm sẽ tự chạy khi bật máy" in lines[2]
+    assert wizard.accounts == []  # the PINs are not kept once written
     assert "Dịch vụ trung tâm sẽ tự chạy khi bật máy" in summary.status.text()
     assert "Kiosk sẽ tự mở toàn màn hình khi đăng nhập" in summary.status.text()
     assert finish.text() == "Đóng"
@@ -241,8 +302,23 @@ def test_service_pc_end_to_end(qtbot: QtBot, tmp_path: Path, config_dir: Path, p
         assert "DD" not in codes
         assert {"HT", "CT"} <= codes
         assert (data / "queue.db").exists()
+        # the accounts the wizard made sign in (the counters and groups above: the seed made with them was kept)
+        for username, pin, role in (("lanh.dao", DIRECTOR_PIN, "director"), ("lan.nguyen", CLERK_PIN, "clerk")):
+            signed = requests.post(f"{base}/api/sessions", json={"username": username, "secret": pin}, timeout=10,
+                                   verify=ca)  # fmt: skip
+            assert signed.status_code == 201, signed.text
+            assert signed.json()["user"]["role"] == role
     finally:
         service.stop()
+    # the PINs went to `user add` on its stdin only: in no file of the config folder or the data folder (logs,
+    # config.toml, the database keeps scrypt hashes), nor in what the service printed
+    files = [p for folder in (config_dir, data) for p in folder.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in files)
+    for path in files:
+        content = path.read_bytes()
+        assert DIRECTOR_PIN.encode() not in content, path
+        assert CLERK_PIN.encode() not in content, path
+    assert not any(DIRECTOR_PIN in line or CLERK_PIN in line for line in service.output)
 
 
 @pytest.fixture
@@ -376,9 +452,7 @@ def test_after_the_windows_installer_only_the_kiosk_is_left_to_register(qtbot: Q
     wizard = make_wizard(qtbot, data_dir=str(data), commune="Đông Hưng", service_registered=True)
     assert (wizard.centre_page.data_dir.text(), wizard.centre_page.commune.text()) == (str(data), "Đông Hưng")
     wizard.role_page.buttons["service-kiosk"].setChecked(True)
-    while wizard.nextId() != -1:
-        wizard.next()
-    assert wizard.currentId() == SUMMARY
+    walk_to_summary(wizard)
     summary = wizard.summary_page
     wizard.button(QWizard.WizardButton.FinishButton).click()
     qtbot.waitUntil(lambda: summary.outcomes is not None, timeout=60_000)
@@ -389,3 +463,104 @@ def test_after_the_windows_installer_only_the_kiosk_is_left_to_register(qtbot: Q
     assert config is not None
     assert config.data_dir() == data
     wizard.runner.wait(WAIT_MS)  # the printer page's USB look-up, before the window goes
+
+
+def fill_director(wizard: SetupWizard, username: str = "lanh.dao", pin: str = DIRECTOR_PIN) -> None:
+    page = wizard.accounts_page
+    page.username.setText(username)
+    page.full_name.setText("Nguyễn Văn An")
+    page.pin.setText(pin)
+    page.pin_again.setText(pin)
+
+
+def walk_to_summary(wizard: SetupWizard) -> None:
+    """Next through the service PC's pages with what they hold, the director's account filled in."""
+    while wizard.nextId() != -1:
+        if wizard.currentId() == ACCOUNTS and not wizard.accounts_page.username.text():
+            fill_director(wizard)
+        wizard.next()
+    assert wizard.currentId() == SUMMARY
+
+
+def test_run_again_an_existing_account_is_reported_and_the_rest_goes_on(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from app.__main__ import main as app_main
+    from app.service.server import open_store
+    from app.store.users import UserStore
+
+    data = tmp_path / "centre-data"
+    monkeypatch.setattr("sys.stdin", io.StringIO(DIRECTOR_PIN + "\n"))
+    assert app_main(["user", "add", "--data", str(data), "--username", "lanh.dao", "--name", "Nguyễn Văn An",
+                     "--role", "director", "--secret-stdin"]) == 0  # fmt: skip
+    wizard = make_wizard(qtbot, data_dir=str(data), commune="Đông Hưng")
+    wizard.role_page.buttons["service-kiosk"].setChecked(True)
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == ACCOUNTS
+    fill_director(wizard, "LANH.DAO", "905127")  # the same name typed again, with another PIN
+    wizard.accounts_page.add_clerk("binh.tran", "Trần Văn Bình", CLERK_PIN)
+    walk_to_summary(wizard)
+    summary = wizard.summary_page
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    qtbot.waitUntil(lambda: summary.outcomes is not None, timeout=60_000)
+    assert [o.code for o in summary.account_outcomes] == [3, 0]
+    text = summary.status.text()
+    assert text.startswith("✔")  # already there is not a failure
+    assert "Tài khoản lãnh đạo LANH.DAO (Nguyễn Văn An) đã có từ trước: giữ nguyên, mã PIN cũ vẫn dùng được." in text
+    assert "Đã tạo tài khoản cán bộ quầy binh.tran (Trần Văn Bình)." in text.splitlines()
+    assert summary.outcomes is not None
+    assert [o.code for o in summary.outcomes] == [0, 0]  # the autostart steps still ran after it
+    store, _devices = open_store(data)
+    try:
+        users = UserStore(store.writer, store.clock)
+        assert [u["username"] for u in users.list_users()] == ["binh.tran", "lanh.dao"]
+        assert users.authenticate("lanh.dao", DIRECTOR_PIN)["role"] == "director"  # the old PIN kept
+    finally:
+        store.close()
+    wizard.runner.wait(WAIT_MS)
+
+    # Once more, to change something else: the director's part may stay empty now (made the first time).
+    again = make_wizard(qtbot)
+    assert again.reconfiguring
+    again.next()
+    again.next()
+    again.next()
+    assert again.currentId() == ACCOUNTS
+    again.next()
+    assert again.currentId() == PRINTER
+    assert again.accounts == []
+    again.runner.wait(WAIT_MS)
+
+
+def test_a_failed_account_says_what_to_type_and_the_rest_goes_on(qtbot: QtBot, tmp_path: Path) -> None:
+    data = tmp_path / "not-a-folder"
+    data.write_text("a file where the data folder should be")
+    wizard = make_wizard(qtbot, data_dir=str(data), commune="Đông Hưng")
+    wizard.role_page.buttons["service-kiosk"].setChecked(True)
+    walk_to_summary(wizard)
+    summary = wizard.summary_page
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    qtbot.waitUntil(lambda: summary.outcomes is not None, timeout=60_000)
+    assert [o.code for o in summary.account_outcomes] == [2]
+    text = summary.status.text()
+    assert text.startswith("✖")
+    assert "Chưa tạo được tài khoản lãnh đạo lanh.dao (Nguyễn Văn An): không ghi được vào thư mục dữ liệu" in text
+    assert f"python -m app user add --data {data.resolve()} --username lanh.dao --name 'Nguyễn Văn An' --role " \
+           "director" in text  # fmt: skip
+    assert DIRECTOR_PIN not in text
+    assert summary.outcomes is not None
+    assert len(summary.outcomes) == 2  # the autostart steps were still tried
+    wizard.runner.wait(WAIT_MS)
+
+
+def test_the_summary_says_which_camera_in_words() -> None:
+    from app.setup.pages_finish import camera_words
+
+    assert camera_words("0") == "máy ảnh gắn vào máy này"
+    assert camera_words("1") == "máy ảnh gắn vào máy này (số 2)"
+    assert camera_words("rtsp://10.0.0.9/stream") == "rtsp://10.0.0.9/stream"
+    assert camera_words("") == "không có"

@@ -4,16 +4,34 @@ every screen through `centre.changed`, what kiosks read at once)."""
 
 from __future__ import annotations
 
+import argparse
+import json
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from app.client.catalog_source import starting_catalog
-from app.core.centre import Centre, default_centre
+from app.client.fake import FakeQueueClient
+from app.core.centre import Centre, RetiredGroup, default_centre
+from app.core.centre_codec import centre_from_dict, centre_to_dict
 from app.core.centre_settings import SettingsInvalid, apply_settings, setting_changes
-from app.core.clock import ManualClock
+from app.core.clock import ManualClock, local_day
 from app.core.group_settings import GroupsToday
+from app.core.report import PeriodReport, ReportPeriod, build_report
+from app.core.report_codec import report_from_dict
+from app.core.ticket import Ticket
+from app.paths import default_catalog_path
+from app.report_cli import run_report
+from app.service.api import create_app
+from app.service.server import open_store
+from app.store.director_figures import report_figures
+from app.store.report_queries import load_report_data
 from tests.unit.report_day import DAY, at
 from tests.unit.test_director_api import person
+from tests.unit.test_report_core import dossier
+from tests.unit.test_report_day import by_key
 
 Env = tuple[TestClient, dict[str, str], ManualClock]
 FIELDS = {f.code: f.name for f in starting_catalog().fields}
@@ -120,6 +138,42 @@ def test_a_new_group_picks_its_fields_from_the_catalogue(centre: Centre) -> None
     assert "ít nhất một lĩnh vực" in errors["groups.HT.fields"]
 
 
+def _served(tid: int, group: str, hour: int) -> Ticket:
+    ticket = Ticket.issue(id=tid, day=local_day(at(DAY, hour)), group=group, number=tid, display=f"H{tid:03d}",
+                          now=at(DAY, hour))  # fmt: skip
+    ticket.call(counter=4, clerk="lan", now=at(DAY, hour, 5))
+    ticket.start(now=at(DAY, hour, 6))
+    ticket.finish(now=at(DAY, hour, 15))
+    return ticket
+
+
+def test_a_removed_group_keeps_its_name_in_reports_until_its_code_is_taken_again(centre: Centre) -> None:
+    gn = centre.group("GN")
+    assert gn is not None
+    removed = apply_settings(centre, {"groups": {"GN": None}}, {}, groups_today=GroupsToday(numbers={"GN": (1, 1)}))
+    assert removed.retired_groups == (RetiredGroup("GN", "Giảm nghèo", gn.prefix, ("GN",)),)
+    assert centre_from_dict(json.loads(json.dumps(centre_to_dict(removed), ensure_ascii=False))) == removed
+    period = ReportPeriod(DAY, DAY)
+    # the catalogue unreadable (no field names given): II.06a falls back on the groups' names, the removed one too
+    report = build_report(removed, period, at(DAY, 17), [_served(1, "GN", 8), _served(2, "HT", 9)],
+                          [dossier(at(DAY, 9), at(DAY, 17), field="GN")])  # fmt: skip
+    assert [(r.key, r.name) for r in report.queue.by_group] == [("GN", "Giảm nghèo"), ("HT", "Hộ tịch")]
+    assert [(r.code, r.name) for r in report.dossiers.by_field] == [("GN", "Giảm nghèo")]
+    assert removed.group_name("ZZ") == "ZZ"  # a code never known here stays bare
+    # the code reused for another group: the group holding it now names it, for past days as well
+    serve = {"counters": {"4": {**removed.counters[3].groups, "GN": 1}}}
+    again = apply_settings(removed, {"groups": {"GN": {"name": "Hỗ trợ sinh kế", "fields": ["GN"]}}, **serve}, {},
+                           catalog_fields=FIELDS)  # fmt: skip
+    assert again.retired_groups == ()
+    report = build_report(again, period, at(DAY, 17), [_served(1, "GN", 8)], [])
+    assert [(r.key, r.name) for r in report.queue.by_group] == [("GN", "Hỗ trợ sinh kế")]
+    # removed a second time: the later name is the one remembered, once
+    gone = apply_settings(again, {"groups": {"GN": None}}, {})
+    assert gone.retired_groups == (RetiredGroup("GN", "Hỗ trợ sinh kế", again.group("GN").prefix, ("GN",)),)  # type: ignore[union-attr]
+    # other changes leave the remembered groups as they are
+    assert apply_settings(removed, {"wait_target_min": 20}, {}).retired_groups == removed.retired_groups
+
+
 # --- through the service ---------------------------------------------------------------------------------
 
 
@@ -170,3 +224,71 @@ def test_the_service_checks_group_changes_against_todays_tickets(env: Env) -> No
     ticket = client.post("/api/tickets", json={"group": "TP"}, headers=admin)
     assert ticket.status_code == 201
     assert ticket.json()["number"] == groups["TP"]["prefix"] + "001"
+
+
+def _named_groups(report: PeriodReport) -> dict[str, str]:
+    return {r.key: r.name for r in report.queue.by_group}
+
+
+def _day_report(data: Path, clock: ManualClock) -> PeriodReport:
+    """The day's report as `python -m app report` builds it from the data folder."""
+    period = ReportPeriod(DAY, DAY)
+    loaded = load_report_data(data, period, catalog_path=default_catalog_path)
+    return build_report(loaded.centre, period, clock.now(), loaded.tickets, loaded.dossiers, ratings=loaded.ratings,
+                        clerk_names=loaded.clerk_names, field_names=loaded.field_names)  # fmt: skip
+
+
+def test_a_group_removed_today_is_named_in_the_days_report_and_after_a_restart(tmp_path: Path) -> None:
+    clock = ManualClock(at(DAY, 8))
+    data = tmp_path / "data"
+    store, devices = open_store(data, clock)
+    admin = {"Authorization": f"Bearer {(data / 'admin.token').read_text().strip()}"}
+    with TestClient(create_app(store, devices)) as client:
+        director = person(client, admin, "giamdoc", "director")
+        assert client.post("/api/tickets", json={"group": "GN"}, headers=admin).status_code == 201
+        assert client.post("/api/tickets", json={"group": "HT"}, headers=admin).status_code == 201
+        for minute, step in ((5, "call-next"), (6, "start"), (15, "finish")):  # counter 4 serves GN first
+            clock.current = at(DAY, 8, minute)
+            assert client.post(f"/api/counters/4/{step}", headers=admin).status_code in (200, 201), step
+        clock.current = at(DAY, 10)
+        saved = client.put("/api/settings", json={"groups": {"GN": None}}, headers=director)
+        assert saved.status_code == 200, saved.text
+        assert "GN" not in {g["code"] for g in saved.json()["settings"]["groups"]}
+        answer = client.get("/api/report", params={"from": DAY.isoformat()}, headers=director)
+        assert answer.status_code == 200, answer.text
+        by_group = {r["key"]: r["name"] for r in answer.json()["report"]["queue"]["by_group"]}
+        assert by_group == {"GN": "Giảm nghèo", "HT": "Hộ tịch"}
+    store.close()
+
+    report = _day_report(data, clock)
+    assert _named_groups(report) == {"GN": "Giảm nghèo", "HT": "Hộ tịch"}
+    out = tmp_path / "ngay.xlsx"  # as `python -m app report --data … --date … --out …` writes it
+    assert run_report(argparse.Namespace(data=data, first=DAY.isoformat(), last=None, out=out), now=clock.now()) == 0
+    rows = by_key(load_workbook(out)["Theo nhóm"])
+    assert rows["GN"][1] == "Giảm nghèo"
+    assert rows["GN"][2:4] == [1, 1]  # issued and served: the figures stayed with the removed group
+    assert rows["Tổng cộng"][2] == 2
+
+    store, _devices = open_store(data, clock)  # a restart: the name was kept with the configuration
+    try:
+        assert store.centre.group("GN") is None
+        assert store.centre.group_name("GN") == "Giảm nghèo"
+        figures = report_figures(store, DAY, DAY, catalog_path=default_catalog_path)
+        assert {r["key"]: r["name"] for r in figures["report"]["queue"]["by_group"]}["GN"] == "Giảm nghèo"
+    finally:
+        store.close()
+
+
+def test_the_dashboards_fake_names_a_removed_group_as_the_service_does(tmp_path: Path) -> None:
+    clock = ManualClock(at(DAY, 8))
+    with FakeQueueClient(clock=clock, data_dir=tmp_path) as fake:
+        fake.issue("GN")
+        for minute, step in ((5, fake.call_next), (6, fake.start), (15, fake.finish)):
+            clock.current = at(DAY, 8, minute)
+            step(4)
+        fake.change_settings({"groups": {"GN": None}})
+        assert "GN" not in {g["code"] for g in fake.groups()}
+        history = report_from_dict(fake.report(DAY, DAY)["report"])  # what the history tab shows and exports
+        assert _named_groups(history) == {"GN": "Giảm nghèo"}
+    with FakeQueueClient(clock=clock, data_dir=tmp_path) as reopened:
+        assert _named_groups(report_from_dict(reopened.report(DAY, DAY)["report"])) == {"GN": "Giảm nghèo"}
