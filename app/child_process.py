@@ -20,6 +20,7 @@ BUNDLED_PROGRAMS = {
     "app display": "motcua-display",
     "app dashboard": "motcua-dashboard",
     "app rating": "motcua-rating",
+    "app setup": "motcua-wizard",
     "kiosk": "motcua-kiosk",
     "counter": "motcua-counter",
 }

@@ -48,7 +48,7 @@ Source: "{#SourceDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs 
 
 [Icons]
 ; no --token-file / --ca-file: each app uses this PC's pairing and config.toml, made by "Cài đặt ban đầu"
-Name: "{group}\Cài đặt ban đầu"; Filename: "{app}\motcua-service.exe"; Parameters: "setup {code:SetupParameters}"; WorkingDir: "{app}"; Comment: "Chọn vai trò của máy này, thông tin Trung tâm, máy in, ghép nối với máy chủ"
+Name: "{group}\Cài đặt ban đầu"; Filename: "{app}\motcua-wizard.exe"; Parameters: "{code:SetupParameters}"; WorkingDir: "{app}"; Comment: "Chọn vai trò của máy này, thông tin Trung tâm, máy in, ghép nối với máy chủ"
 Name: "{group}\Dịch vụ trung tâm"; Filename: "{app}\motcua-service.exe"; Parameters: "{code:ServiceParameters}"; WorkingDir: "{#Shared}"; Comment: "Hàng đợi của Trung tâm (máy chủ), khi chưa tự chạy lúc bật máy"
 Name: "{group}\Kiosk"; Filename: "{app}\motcua-kiosk.exe"; WorkingDir: "{app}"; Comment: "Màn hình cảm ứng lấy số thứ tự"
 Name: "{group}\Quầy"; Filename: "{app}\motcua-counter.exe"; WorkingDir: "{app}"; Comment: "Phần mềm quầy: gọi số, tiếp nhận hồ sơ"
@@ -67,7 +67,7 @@ Name: "autostart"; Description: "Tự chạy dịch vụ trung tâm khi bật m�
 [Run]
 Filename: "{app}\motcua-service.exe"; Parameters: "install-service {code:ServiceParameters}"; Tasks: autostart; Flags: runhidden waituntilterminated; StatusMsg: "Đăng ký dịch vụ trung tâm tự chạy khi bật máy…"
 ; the wizard as the user who started Setup (postinstall's default): config.toml and the pairing are that user's
-Filename: "{app}\motcua-service.exe"; Parameters: "setup {code:SetupParameters}"; WorkingDir: "{app}"; Description: "Mở Cài đặt ban đầu (vai trò của máy, Trung tâm, máy in, ghép nối)"; Flags: postinstall nowait skipifsilent
+Filename: "{app}\motcua-wizard.exe"; Parameters: "{code:SetupParameters}"; WorkingDir: "{app}"; Description: "Mở Cài đặt ban đầu (vai trò của máy, Trung tâm, máy in, ghép nối)"; Flags: postinstall nowait skipifsilent
 
 [UninstallRun]
 Filename: "{app}\motcua-service.exe"; Parameters: "uninstall-service"; Flags: runhidden waituntilterminated; RunOnceId: "RemoveServiceTask"

@@ -21,5 +21,7 @@ ROLES = (
     Role("display", "motcua-display", "Màn hình sảnh", gui=True),
     Role("dashboard", "motcua-dashboard", "Lãnh đạo", gui=True),
     Role("rating", "motcua-rating", "Đánh giá", gui=True),
+    # the first-run wizard (`python -m app setup`) windowed: on Windows no console window behind it
+    Role("setup", "motcua-wizard", "Cài đặt ban đầu", gui=True),
 )
 BUNDLE = "motcua"  # dist/motcua/

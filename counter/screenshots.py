@@ -90,7 +90,13 @@ def scan_screens(pages: Any, shot: Any) -> None:
         scan.screen.pages.setCurrentRow(1)
         settle()
         shot("scan-pages")
-        with_signal(pages.ctl.listed, scan.save)
+        if pages.ctl.desk.signing is not None:  # with a key the screen stays open for signing
+            with_signal(scan.saved, scan.save)
+            settle()
+            shot("scan-saved-sign")
+            with_signal(pages.ctl.listed, scan.leave)
+        else:
+            with_signal(pages.ctl.listed, scan.save)
         shot("scan-saved")
     scan_warnings(pages, shot)
 

@@ -71,7 +71,7 @@ def first_run(parse: Callable[[list[str] | None], argparse.Namespace], argv: lis
     args = parse(argv)
     if not wants_setup(args):
         return args
-    subprocess.run([*program("app"), "setup", "--role", role], check=False)  # noqa: S603 - our own program
+    subprocess.run([*program("app", "setup"), "--role", role], check=False)  # noqa: S603 - our own program
     if wants_setup(args):
         print("Máy này chưa được cài đặt nên chưa mở được. Chạy lại để mở trình cài đặt, hoặc dùng --service / "
               "--demo.", file=sys.stderr)  # fmt: skip

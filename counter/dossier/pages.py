@@ -116,7 +116,8 @@ class DossierPages(QObject):
     def set_scale(self, scale: float) -> None:
         pass  # the window's stylesheet scales the type; these screens lay out by themselves
 
-    def open(self, which: str, ticket: str = "") -> None:
+    def open(self, which: str, ticket: str = "", find: str = "") -> None:
+        """`find`: the list shows that dossier (a code) rather than the recent ones."""
         if which == "new":
             self.reception.reset(ticket)
             self.window.stack.setCurrentWidget(self.reception)
@@ -126,7 +127,7 @@ class DossierPages(QObject):
             self.window.stack.setCurrentWidget(self.list)
             self.list.strip.clear_message()
             self.list.search.setFocus()
-            self.ctl.list_recent("")
+            self.ctl.list_recent(find)
 
     def _screen_changed(self, _index: int) -> None:
         current = self.window.stack.currentWidget()

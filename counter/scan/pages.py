@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 
 from app.core.dossier import Dossier
 from app.devices.camera import open_camera
@@ -18,7 +18,7 @@ from app.qtbridge.camera import CameraWorker
 from app.qtbridge.tasks import TaskRunner
 from app.signing.errors import SigningError
 from counter.scan.digitise import Digitiser, ReuseOffer
-from counter.scan.screen import ScanScreen
+from counter.scan.screen import SIGN_NEXT, ScanScreen
 from counter.scan.sign_panel import ask_pin
 from counter.scan.signing import SignOutcome, sign_components, unsigned_components
 from counter.scan.worker import ScanWorker
@@ -48,6 +48,8 @@ class OneFrame:
 
 
 class ScanPages(QObject):
+    saved = Signal(object)  # the Dossier, once a save has finished (the screen stays open with a key)
+
     def __init__(self, owner: DossierPages, scanners: list[str], camera: str) -> None:
         super().__init__(owner)
         self.owner = owner
@@ -65,6 +67,7 @@ class ScanPages(QObject):
         self.screen.scan_wanted.connect(self.scan)
         self.screen.capture_wanted.connect(self.capture)
         self.screen.save_wanted.connect(self.save)
+        self.screen.save_sign_wanted.connect(lambda: self.save(then_sign=True))
         self.screen.back.connect(self.leave)
         self.screen.reuse_wanted.connect(self.reuse)
         self.screen.source_changed.connect(self.source_changed)
@@ -73,6 +76,8 @@ class ScanPages(QObject):
         self.ask_pin = ask_pin  # the PIN dialog; tests answer it themselves
         self._discovering = False
         self._searched = False
+        self.saving = False
+        self.saved_here: Dossier | None = None  # saved on this visit with the screen kept open: told on leaving
         for key, combo in self._remembered().items():  # the counter's last feed, resolution and colour choice
             combo.setCurrentIndex(max(0, combo.findData(_typed(self.desk.store.setting(key)))))
             combo.currentIndexChanged.connect(
@@ -117,7 +122,8 @@ class ScanPages(QObject):
     def open(self, dossier: Dossier) -> None:
         digitiser = Digitiser.resume(self.desk, dossier)
         setup = self.desk.signing
-        self.screen.sign_panel.set_key(setup.describe() if setup is not None else None)
+        self.screen.set_signing(setup.describe() if setup is not None else None)
+        self.saved_here = None
         self.screen.open(digitiser, digitiser.reuse_offers())
         self.window.stack.setCurrentWidget(self.screen)
         if len(self.sources) == 1 and not self._searched:  # only the camera is known: look once by itself
@@ -126,11 +132,25 @@ class ScanPages(QObject):
         self.source_changed(self.screen.source_uri())
 
     def leave(self) -> None:
-        """Back to the dossier list; spooled pages stay on disk for the next time this dossier is opened."""
+        """Back to the dossier list; spooled pages stay on disk for the next time this dossier is opened.
+
+        After a save (Ctrl+S without a key, or Esc after one with a key) the list shows that dossier and says so."""
+        saved, self.saved_here = self.saved_here, None
+        digitiser = self.screen.digitiser
+        if saved is not None and digitiser is not None and digitiser.dossier.code == saved.code:
+            saved = digitiser.dossier  # with what was signed since the save
         self.stop_camera()
         if self.worker is not None:
             self.worker.stop()
-        self.owner.open("list")
+        self.owner.open("list", find=saved.code if saved is not None else "")
+        if saved is not None:
+            digitised = sum(1 for c in saved.components if c.digitised)
+            signed = sum(1 for c in saved.components if c.files and c.files[0].signed)
+            self.owner.list.strip.show_message(
+                f"Đã lưu bản số hóa hồ sơ {saved.code}: {digitised} thành phần có tệp PDF."
+                + (f" Đã ký số {signed} thành phần." if signed else ""),
+                "ok",
+            )
 
     def source_changed(self, uri: str) -> None:
         if uri:
@@ -217,29 +237,51 @@ class ScanPages(QObject):
 
     # --- saving ---------------------------------------------------------------------------------------
 
-    def save(self) -> None:
+    def save(self, then_sign: bool = False) -> None:
+        """Ctrl+S: one PDF per component. With a signing key the screen stays open for Ctrl+K / Ctrl+Shift+K
+        (`then_sign`, Ctrl+Shift+S: the sign-all batch follows at once); without one it closes, as ever."""
         digitiser = self.screen.digitiser
-        if digitiser is None or self.busy:
+        if digitiser is None or self.busy or self.saving or self.screen.signing_busy:
             return
-        if any(p.component is None for p in digitiser.pages()):
+        pending = digitiser.pages()
+        if any(p.component is None for p in pending):
             self.screen.strip.show_message("Còn trang chưa gán thành phần: chọn trang rồi bấm số 1–9.", "warning")
             return
+        keep_open = self.desk.signing is not None
+        if keep_open and not pending:  # nothing to write: straight on to signing, or say so
+            if then_sign:
+                self.sign(None)
+            else:
+                self.screen.strip.show_message(f"Không có trang mới cần lưu. {SIGN_NEXT}", "info")
+            return
+        just = sorted({p.component for p in pending if p.component is not None})
+        before = digitiser.dossier
         username, name, _counter = self.owner.ctl.who()
         clock = self.desk.clock
+        self.saving = True
         self.screen.update_buttons(busy=True)
         self.screen.progress.setText("Đang tạo tệp PDF…")
 
         def done(dossier: Dossier) -> None:
+            self.saving = False
             self.screen.update_buttons(busy=False)
             self.screen.progress.setText("")
-            self.leave()
-            digitised = sum(1 for c in dossier.components if c.digitised)
-            self.owner.list.strip.show_message(
-                f"Đã lưu bản số hóa hồ sơ {dossier.code}: {digitised} thành phần có tệp PDF.", "ok"
-            )
-            self.owner.ctl.list_recent(dossier.code)
+            self.saved_here = dossier
+            if not keep_open:
+                self.leave()
+                self.saved.emit(dossier)
+                return
+            # a new scan replaces a signed file with an unsigned one: said, so the clerk signs it again knowingly
+            resigned = [i + 1 for i in just if before.components[i].files and before.components[i].files[0].signed]
+            note = f"Thành phần {', '.join(map(str, resigned))} đã thay bằng bản quét mới, chưa ký." if resigned else ""
+            # the saved session's spool is gone: further pages go to a fresh one, as a reopened screen would
+            self.screen.saved_in_place(Digitiser(self.desk, dossier), just, note)
+            self.saved.emit(dossier)
+            if then_sign:
+                self.sign(None)
 
         def failed(exc: Exception) -> None:
+            self.saving = False
             self.screen.update_buttons(busy=False)
             message = getattr(exc, "message", None) or f"Không lưu được ({type(exc).__name__}); các trang vẫn còn."
             self.screen.strip.show_message(str(message), "error")
@@ -264,12 +306,12 @@ class ScanPages(QObject):
 
     def sign(self, which: list[int] | None) -> None:
         digitiser, setup = self.screen.digitiser, self.desk.signing
-        if digitiser is None or setup is None or self.screen.signing_busy:
+        if digitiser is None or setup is None or self.screen.signing_busy or self.saving:
             return
         wanted = range(len(digitiser.dossier.components)) if which is None else which
         if any(digitiser.pages_of(i) for i in wanted):
             self.screen.strip.show_message(
-                "Còn trang quét chưa lưu: bấm Ctrl+S lưu bản số hóa trước khi ký số.", "warning"
+                "Còn trang quét chưa lưu: bấm Ctrl+S để lưu, hoặc Ctrl+Shift+S để lưu và ký số tất cả.", "warning"
             )
             return
         if not unsigned_components(digitiser.dossier, which):

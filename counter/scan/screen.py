@@ -3,6 +3,9 @@
 Keys: F5 quét (scanner) · Space chụp (camera) · 1–9 gán trang đang chọn cho thành phần · Alt+↑/↓ chọn thành phần
 nhận trang mới · Ctrl+←/→ xoay · Delete xóa · Ctrl+R quét/chụp lại trang đang chọn · Ctrl+S lưu bản số hóa ·
 Esc quay lại (các trang đã quét vẫn được giữ để làm tiếp).
+
+With a signing key Ctrl+S keeps the screen open so signing follows at once (Ctrl+K, Ctrl+Shift+K), and
+Ctrl+Shift+S saves then signs every digitised component in one batch; without one, Ctrl+S saves and closes.
 """
 
 from __future__ import annotations
@@ -31,11 +34,19 @@ from app.imaging.types import ProcessedPage
 from app.store.page_spool import SpooledPage
 from counter.scan.digitise import Digitiser, ReuseOffer
 from counter.scan.sign_panel import SignPanel, seal_icon, signed_text
+from counter.scan.signing import unsigned_components
 from counter.widgets import Banner, card, label
 
 MODES = (("auto", "Tự động (chữ: đen trắng, dấu đỏ/ảnh: màu)"), ("bw", "Đen trắng"), ("gray", "Xám"), ("color", "Màu"))
 FEEDS = (("flatbed", "Mặt kính"), ("feeder", "Khay nạp giấy"), ("duplex", "Khay nạp, hai mặt"))
 THUMB = QSize(110, 150)
+KEYS_HINT = (
+    "F5 quét · F6 tìm máy quét · Space chụp · 1–9 gán trang cho thành phần · Ctrl+←/→ xoay · Delete xóa · "
+    "Ctrl+R quét/chụp lại · kéo thả để đổi thứ tự · Ctrl+S lưu · Esc quay lại"
+)
+SIGN_KEYS_HINT = "Ctrl+K ký số thành phần · Ctrl+Shift+K ký số tất cả · Ctrl+Shift+S lưu và ký số tất cả"
+SIGN_NEXT = "Ký số: Ctrl+K thành phần đang chọn, Ctrl+Shift+K tất cả; Esc để đóng."
+SAVED_TO_SIGN = f"Đã lưu bản số hóa. {SIGN_NEXT}"
 
 
 def to_pixmap(image: np.ndarray[Any, Any], width: int) -> QPixmap:
@@ -53,6 +64,7 @@ class ScanScreen(QWidget):
     scan_wanted = Signal()  # F5: start the chosen scanner
     capture_wanted = Signal()  # Space: take the camera's current frame
     save_wanted = Signal()
+    save_sign_wanted = Signal()  # Ctrl+Shift+S: save, then sign every digitised component (one PIN)
     back = Signal()
     source_changed = Signal(str)
     find_wanted = Signal()  # F6: look for scanners again
@@ -65,6 +77,7 @@ class ScanScreen(QWidget):
         self.offers: list[ReuseOffer] = []
         self.certified: set[int] = set()  # components ticked "chứng thực" (this session; the signed file keeps it)
         self.signing_busy = False
+        self.can_sign = False  # this counter has a signing key (set_signing)
         self._thumbs: dict[tuple[str, str, int], QPixmap] = {}
         self._seal = seal_icon()
         outer = QVBoxLayout(self)
@@ -72,11 +85,9 @@ class ScanScreen(QWidget):
         outer.setSpacing(6)
         self.title = label("Số hóa hồ sơ", "cardTitle")
         outer.addWidget(self.title)
-        keys_hint = (
-            "F5 quét · F6 tìm máy quét · Space chụp · 1–9 gán trang cho thành phần · Ctrl+←/→ xoay · "
-            "Delete xóa · Ctrl+R quét/chụp lại · kéo thả để đổi thứ tự · Ctrl+S lưu · Esc quay lại"
-        )
-        outer.addWidget(label(keys_hint, "hint"))
+        # wrapped: at 1366 px the keys (and the signing ones) take two lines, never a cut-off one
+        self.keys_hint = label(KEYS_HINT, "hint", wrap=True)
+        outer.addWidget(self.keys_hint)
         self.strip = Banner(size=16)
         outer.addWidget(self.strip)
 
@@ -124,6 +135,7 @@ class ScanScreen(QWidget):
         self.components = QListWidget()
         self.components.setObjectName("scanComponents")
         self.components.setWordWrap(True)
+        self.components.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long names wrap
         col.addWidget(self.components, 1)
         self.reuse_box = QVBoxLayout()
         col.addLayout(self.reuse_box)
@@ -137,7 +149,15 @@ class ScanScreen(QWidget):
         self.save_button = QPushButton("Lưu bản số hóa  (Ctrl+S)")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save_wanted.emit)
-        col.addWidget(self.save_button)
+        self.save_sign_button = QPushButton("Lưu và ký số tất cả  (Ctrl+Shift+S)")
+        self.save_sign_button.setObjectName("primary")
+        self.save_sign_button.setIcon(self._seal)
+        self.save_sign_button.clicked.connect(self._save_and_sign)
+        self.save_sign_button.hide()
+        saving = QHBoxLayout()  # side by side: at 768 px high the component list needs the height
+        saving.addWidget(self.save_button, 2)
+        saving.addWidget(self.save_sign_button, 3)
+        col.addLayout(saving)
         body.addWidget(right, 2)
         outer.addLayout(body, 1)
 
@@ -164,6 +184,7 @@ class ScanScreen(QWidget):
             "Ctrl+R": self.retake_selected, "Ctrl+S": self.save_wanted.emit, "Esc": self.back.emit,
             "Alt+Up": lambda: self.move_target(-1), "Alt+Down": lambda: self.move_target(1),
             "Ctrl+K": self._sign_one, "Ctrl+Shift+K": lambda: self.sign_wanted.emit(None),
+            "Ctrl+Shift+S": self._save_and_sign,
         }  # fmt: skip
         for n in range(1, 10):
             keys[str(n)] = partial(self.assign_selected, n - 1)
@@ -189,6 +210,28 @@ class ScanScreen(QWidget):
             self.strip.show_message(f"Đã mở lại {len(digitiser.pages())} trang quét dở lần trước.", "info")
         self.pages.setFocus()
 
+    def set_signing(self, description: str | None) -> None:
+        """The key this counter signs with (None: none): the sign panel, Ctrl+Shift+S and the keys line follow."""
+        self.can_sign = description is not None
+        self.sign_panel.set_key(description)
+        self.save_sign_button.setVisible(self.can_sign)
+        self.keys_hint.setText(f"{KEYS_HINT} · {SIGN_KEYS_HINT}" if self.can_sign else KEYS_HINT)
+        self.update_buttons()
+
+    def saved_in_place(self, digitiser: Digitiser, components: list[int], note: str = "") -> None:
+        """After Ctrl+S with a key: the screen stays, the first just-saved component selected for Ctrl+K."""
+        self.digitiser = digitiser
+        self.retake_id = None
+        dossier = digitiser.dossier
+        self.show_offers([o for o in self.offers if not dossier.components[o.component].digitised])
+        self.refresh()
+        unsigned = [i for i in components if dossier.components[i].files and not dossier.components[i].files[0].signed]
+        if unsigned:
+            self.components.setCurrentRow(unsigned[0])
+        self.preview.clear()  # its page is in the saved PDF now, no longer in the strip
+        self.strip.show_message(f"{SAVED_TO_SIGN} {note}".strip(), "ok")
+        self.components.setFocus()
+
     def set_sources(self, sources: list[tuple[str, str]], chosen: str) -> None:
         self.source.blockSignals(True)
         self.source.clear()
@@ -211,7 +254,10 @@ class ScanScreen(QWidget):
         self.scan_button.setEnabled(not busy)
         self.feed.setEnabled(not camera)
         self.dpi.setEnabled(not camera)
-        self.save_button.setEnabled(not busy and bool(self.digitiser and self.digitiser.pages()))
+        pending = bool(self.digitiser and self.digitiser.pages())
+        self.save_button.setEnabled(not busy and pending)
+        unsigned = bool(self.digitiser and unsigned_components(self.digitiser.dossier))
+        self.save_sign_button.setEnabled(self.can_sign and not busy and not self.signing_busy and (pending or unsigned))
 
     def target_component(self) -> int | None:
         row = self.components.currentRow()
@@ -347,6 +393,10 @@ class ScanScreen(QWidget):
 
     sign_wanted = Signal(object)  # list[int] of components, or None for every digitised one not yet signed
 
+    def _save_and_sign(self) -> None:
+        if self.can_sign:
+            self.save_sign_wanted.emit()
+
     def _sign_one(self) -> None:
         row = self.target_component()
         if row is not None and self.sign_panel.isVisible():
@@ -377,6 +427,7 @@ class ScanScreen(QWidget):
     def set_signing_busy(self, busy: bool) -> None:
         self.signing_busy = busy
         self._update_sign_panel()
+        self.update_buttons()
 
     # --- reuse ----------------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from app.store.component_pdf import read_meta
 from app.store.dossier_store import DossierStore
 from app.store.page_spool import SpooledPage
 from counter.scan.digitise import Digitiser
-from counter.scan.screen import ScanScreen
+from counter.scan.screen import KEYS_HINT, SAVED_TO_SIGN, ScanScreen
 from counter.scan.worker import ScanWorker
 from printing.virtual_printer import VirtualPrinter
 from tests.qt.test_counter_reception import WAIT, Counter, receive_sample, wait_listed
@@ -101,6 +101,7 @@ def counter(
     Looking for scanners on the LAN is replaced by an empty answer: zeroconf keeps its event-loop thread for the
     life of the process, and the real discovery has its own tests (test_devices_scan_escl)."""
     monkeypatch.setattr("counter.scan.pages.list_sources", lambda timeout: [])
+    monkeypatch.setenv("SOFTHSM2_CONF", "")  # --demo points it at its test token: undone after the test
     frames = tmp_path / "camera"
     frames.mkdir()
     with VirtualPrinter(out_dir=tmp_path / "printed") as printer:
@@ -186,9 +187,17 @@ def spooled(counter: Counter) -> list[SpooledPage]:
 
 
 def save_scan(qtbot: QtBot, counter: Counter, code: str) -> Dossier:
-    """Ctrl+S on the scan screen; wait until the dossier list shows the dossier again with the saved note."""
+    """Ctrl+S on the scan screen, then back on the dossier list with the saved note: without a signing key Ctrl+S
+    closes the screen; with one (--demo's SoftHSM2 test token) the screen stays for signing and Esc closes it."""
     pages = counter.pages
+    screen = pages.scan.screen
     press(qtbot, counter, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    if counter.desk.signing is not None:
+        qtbot.waitUntil(lambda: screen.strip.text().startswith(SAVED_TO_SIGN), timeout=WAIT * 2)
+        assert counter.window.stack.currentWidget() is screen
+        assert screen.strip.kind == "ok"
+        assert screen.pages.count() == 0
+        press(qtbot, counter, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: "Đã lưu bản số hóa" in pages.list.strip.text(), timeout=WAIT * 2)
     assert counter.window.stack.currentWidget() is pages.list
     shown = wait_listed(qtbot, counter, code)
@@ -344,6 +353,25 @@ def test_the_sane_test_scanner_gives_one_page_per_f5(qtbot: QtBot, counter: Coun
     check_file(file.path, file.sha256, 5)
     assert read_meta(Path(file.path)).dossier_code == dossier.code
     assert not any(c.digitised for c in kept.components[1:])
+
+
+def test_without_a_signing_key_ctrl_s_saves_and_closes_the_screen(qtbot: QtBot, counter: Counter, jobs: Jobs) -> None:
+    counter.desk.signing = None  # a counter with no token and no .p12 (the demo made a test token)
+    dossier, _outcome = receive_sample(qtbot, counter)
+    with FakeEsclServer(pages=1) as scanner:
+        use_source(counter, f"escl:{scanner.url}", "Máy quét mạng (eSCL) — máy giả lập")
+        screen = open_scan(qtbot, counter, dossier)
+        choose_feed(screen, "flatbed")
+        assert scan_job(qtbot, counter, jobs) == 1
+    assert not screen.sign_panel.isVisibleTo(screen)
+    assert not screen.save_sign_button.isVisibleTo(screen)
+    assert screen.keys_hint.text() == KEYS_HINT  # no signing keys offered
+    press(qtbot, counter, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: counter.window.stack.currentWidget() is counter.pages.list, timeout=WAIT * 2)
+    assert f"Đã lưu bản số hóa hồ sơ {dossier.code}: 1 thành phần có tệp PDF." == counter.pages.list.strip.text()
+    shown = wait_listed(qtbot, counter, dossier.code)
+    assert shown.components[0].digitised
+    assert not shown.components[0].files[0].signed
 
 
 def test_a_phone_photo_from_the_file_camera_is_rectified_and_a_1080p_one_is_refused(

@@ -30,6 +30,7 @@ def test_each_app_command_has_its_executable(frozen: Path) -> None:
     assert program("app", "display", "--digits") == [str(frozen / f"motcua-display{EXE}"), "--digits"]
     assert program("app", "dashboard") == [str(frozen / f"motcua-dashboard{EXE}")]
     assert program("app", "rating") == [str(frozen / f"motcua-rating{EXE}")]
+    assert program("app", "setup", "--role", "kiosk") == [str(frozen / f"motcua-wizard{EXE}"), "--role", "kiosk"]
     assert program("app", "serve", "--data", "D") == [str(frozen / f"motcua-service{EXE}"), "serve", "--data", "D"]
     assert program("app", "demo") == [str(frozen / f"motcua-service{EXE}"), "demo"]
 
@@ -138,7 +139,7 @@ def test_config_toml_names_the_wizard_as_it_is_run_here(frozen: Path, tmp_path: 
     counter_pc.set("pc", "role", "counter")
     assert "(python -m app setup)" in render(counter_pc)  # from source, and the default
     path = save(counter_pc, tmp_path / "config.toml", setup_command=shown_command("app", "setup"))
-    assert f"(motcua-service{EXE} setup)" in path.read_text(encoding="utf-8")
+    assert f"(motcua-wizard{EXE})" in path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

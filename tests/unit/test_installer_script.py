@@ -43,11 +43,12 @@ def test_every_role_has_a_start_menu_entry_without_token_or_ca_files(monkeypatch
 def test_the_wizard_has_an_entry_and_opens_after_installing() -> None:
     icons = {entry(line)["Name"]: entry(line) for line in section("Icons")}
     wizard = icons["{group}\\Cài đặt ban đầu"]
-    assert (wizard["Filename"], wizard["Parameters"]) == ("{app}\\motcua-service.exe", "setup {code:SetupParameters}")
+    # its own windowed executable: no console window behind the wizard on Windows
+    assert (wizard["Filename"], wizard["Parameters"]) == ("{app}\\motcua-wizard.exe", "{code:SetupParameters}")
     runs = [entry(line) for line in section("Run")]
     after = [run for run in runs if "postinstall" in run.get("Flags", "")]
     assert len(after) == 1
-    assert after[0]["Parameters"] == "setup {code:SetupParameters}"
+    assert (after[0]["Filename"], after[0]["Parameters"]) == ("{app}\\motcua-wizard.exe", "{code:SetupParameters}")
     assert "skipifsilent" in after[0]["Flags"]  # a silent install opens no window
     assert "runascurrentuser" not in after[0]["Flags"]  # as the user: config.toml and pairing are per user
 
