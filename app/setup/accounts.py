@@ -10,14 +10,13 @@ wizard's TaskRunner, before the autostart steps (so the service that autostart s
 from __future__ import annotations
 
 import shlex
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.child_process import ROOT, program, shown_program
+from app.child_process import program, shown_program
 from app.core.accounts import ROLE_NAMES
-from app.setup.boot import child_env
+from app.setup.boot import run_child
 
 TIMEOUT_S = 120  # a fresh folder: the database, its migrations and the centre's CA are made first
 USER_EXISTS = 3  # run_user_add's exit code for a username already taken (app/__main__.py USER_EXISTS)
@@ -68,21 +67,9 @@ class AccountOutcome:
 def create_accounts(accounts: Sequence[Account], data: Path, timeout: float = TIMEOUT_S) -> list[AccountOutcome]:
     """`user add` for each account into `data` (blocking: call it off the GUI thread); one that fails or exists
     already does not stop the next."""
-    env = child_env()
-    outcomes = []
-    for account in accounts:
-        try:
-            done = subprocess.run(  # noqa: S603 - our own program; the secret only on stdin
-                program("app", *account.args(data)), input=(account.secret + "\n").encode("utf-8"),
-                capture_output=True, env=env, cwd=ROOT, timeout=timeout, check=False,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
-            )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            outcomes.append(AccountOutcome(account, -1, "", str(exc)))
-            continue
-        text = [b.decode("utf-8", errors="replace") for b in (done.stdout, done.stderr)]
-        outcomes.append(AccountOutcome(account, done.returncode, *text))
-    return outcomes
+    return [AccountOutcome(account, *run_child(program("app", *account.args(data)), timeout=timeout,
+                                               stdin=(account.secret + "\n").encode("utf-8")))
+            for account in accounts]  # fmt: skip
 
 
 def message(outcome: AccountOutcome, data: Path) -> str:

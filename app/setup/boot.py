@@ -129,22 +129,24 @@ def child_env() -> dict[str, str]:
     return env
 
 
+def run_child(
+    command: Sequence[str], *, stdin: bytes | None = None, timeout: float = TIMEOUT_S
+) -> tuple[int, str, str]:
+    """One of our own programs as a child, without a console window: (exit code, stdout, stderr); -1 and the error
+    when it could not run at all. Blocking: call it off the GUI thread."""
+    try:
+        done = subprocess.run(  # noqa: S603 - our own program; a secret only ever on stdin
+            list(command), input=stdin, capture_output=True, env=child_env(), cwd=ROOT, timeout=timeout, check=False,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return -1, "", str(exc)
+    return done.returncode, done.stdout.decode("utf-8", errors="replace"), done.stderr.decode("utf-8", errors="replace")
+
+
 def run_steps(steps: Sequence[Step], timeout: float = TIMEOUT_S) -> list[Outcome]:
     """Run each step (blocking: call it off the GUI thread); a step that fails does not stop the next."""
-    env = child_env()
-    outcomes = []
-    for step in steps:
-        try:
-            done = subprocess.run(  # noqa: S603 - our own program
-                step.command, capture_output=True, env=env, cwd=ROOT, timeout=timeout, check=False,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # no console flashing up on Windows
-            )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            outcomes.append(Outcome(step, -1, "", str(exc)))
-            continue
-        text = [b.decode("utf-8", errors="replace") for b in (done.stdout, done.stderr)]
-        outcomes.append(Outcome(step, done.returncode, *text))
-    return outcomes
+    return [Outcome(step, *run_child(step.command, timeout=timeout)) for step in steps]
 
 
 def message(outcome: Outcome, *, windows: bool | None = None) -> str:

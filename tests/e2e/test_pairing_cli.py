@@ -8,7 +8,6 @@ import re
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,13 +44,6 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("MOTCUA_CONFIG_DIR", str(folder))  # load_pairing in this process reads the new PC's folder
     monkeypatch.setenv("MOTCUA_TOKEN_STORE", "file")
     return folder
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data", tls="on")
-    yield proc
-    proc.stop()
 
 
 def test_pair_code_then_pair_then_the_kiosk_runs_on_the_pairing(tls_server: ServerProcess, config: Path) -> None:

@@ -9,7 +9,6 @@ import stat
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,6 @@ from app.service.launcher import ServerProcess, start_server
 from app.service.tls import ensure_certificates, fingerprint, tls_files
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data", tls="on")
-    yield proc
-    proc.stop()
 
 
 def has_key(value: Any, key: str) -> bool:

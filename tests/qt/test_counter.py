@@ -27,13 +27,6 @@ WAIT = 30_000  # ms a wait may take before the test fails; nothing sleeps to syn
 PIN = "482913"
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
-
-
 def admin(server: ServerProcess) -> dict[str, str]:
     return {"Authorization": f"Bearer {server.admin_token}"}
 

@@ -4,7 +4,6 @@ the window, signing in again resumes every view and the live stream, and "Để 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -14,16 +13,9 @@ from app.client.sessions import SessionClient
 from app.dashboard.app import build
 from app.dashboard.session_prompt import BANNER, EXPIRED, LATER
 from app.dashboard.window import DashboardWindow
-from app.service.launcher import ServerProcess, start_server
+from app.service.launcher import ServerProcess
 
 PIN = "482913"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
 
 
 def admin(server: ServerProcess) -> dict[str, str]:

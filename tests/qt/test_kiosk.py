@@ -30,13 +30,6 @@ CATALOG = load_catalog_file(default_catalog_path())
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
 def fake() -> Iterator[FakeQueueClient]:
     with FakeQueueClient() as client:
         yield client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ from app.client.fake import FakeQueueClient
 from app.client.queue_client import QueueClient
 from app.paths import default_catalog_path
 from app.qtbridge.events import EventBridge
-from app.service.launcher import ServerProcess, start_server
+from app.service.launcher import ServerProcess
 from app.store.catalog_file import load_catalog_file
 from kiosk.controller import KioskController
 
@@ -91,13 +90,6 @@ def test_without_the_stream_the_kiosk_polls(qtbot: QtBot, fake: FakeQueueClient)
         qtbot.waitUntil(lambda: waiting(ctl, "CT") == 1, timeout=5_000)
     finally:
         ctl.stop()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
 
 
 def test_the_real_event_stream_feeds_the_kiosk(qtbot: QtBot, server: ServerProcess) -> None:

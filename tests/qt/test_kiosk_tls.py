@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from app.client.queue_client import QueueClient
 from app.paths import default_catalog_path
-from app.service.launcher import ServerProcess, start_server
+from app.service.launcher import ServerProcess
 from app.store.catalog_file import load_catalog_file
 from kiosk.app import follow_base, learn_follow_base
 from kiosk.controller import KioskController
-
-
-@pytest.fixture
-def tls_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data", tls="on")
-    yield proc
-    proc.stop()
 
 
 def test_the_follow_address_is_the_board_port_learnt_from_the_service(qtbot: QtBot, tls_server: ServerProcess) -> None:

@@ -4,12 +4,9 @@ a second tap changes nothing, and a rating given while the service is down is se
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -22,13 +19,6 @@ from app.rating.window import RatingWindow
 from app.service.launcher import ServerProcess, start_server
 
 CLERK = ("lan.nguyen", "Nguyễn Thị Lan")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
 
 
 class Hall:

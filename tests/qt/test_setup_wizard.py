@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from app.child_process import ChildProcess, program
 from app.client.catalog_source import starting_catalog
 from app.config import load
-from app.service.launcher import ServerProcess, start_server
+from app.service.launcher import ServerProcess
 from app.setup import boot
 from app.setup.wizard import (
     ACCOUNTS,
@@ -319,13 +319,6 @@ def test_service_pc_end_to_end(qtbot: QtBot, tmp_path: Path, config_dir: Path, p
         assert DIRECTOR_PIN.encode() not in content, path
         assert CLERK_PIN.encode() not in content, path
     assert not any(DIRECTOR_PIN in line or CLERK_PIN in line for line in service.output)
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = start_server(tmp_path / "data")
-    yield proc
-    proc.stop()
 
 
 def pairing_code(server: ServerProcess, role: str, counter: int | None = None) -> str:
