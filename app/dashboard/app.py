@@ -27,7 +27,7 @@ from app.client.paired import has_token, paired_client  # --token-file, else thi
 from app.client.queue_client import ServiceError
 from app.dashboard.controller import DashboardController
 from app.dashboard.window import DashboardWindow
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present, start_failure
 from app.qtbridge.events import StreamFactory
 
 DEFAULT_SIZE = "1366x768"
@@ -111,15 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         client = make_client(args)
         session = not args.demo and not has_token(args)  # a director signs in here, the token in memory only
-    except ValueError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # the token file
-        print(f"Lỗi: không đọc được tệp mã: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # ServiceUnavailable from discovery carries its Vietnamese message
-        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return start_failure(exc)
     try:
         who = sign_in(client, args.user) if session else args.user
         if who is None:

@@ -24,7 +24,7 @@ from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
 from app.qtbridge.about import install_about
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, start_failure
 
 DEFAULT_SIZE = "1920x1080"
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
@@ -106,15 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         load_pack(args.voice or default_pack_dir())  # a broken voice pack stops here, before connecting
         client = make_client(args)
-    except (ValueError, VoicePackError) as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # the token file
-        print(f"Lỗi: không đọc được tệp mã thiết bị: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # ServiceUnavailable from discovery carries its Vietnamese message
-        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return start_failure(exc, (VoicePackError,))  # a broken voice pack is a bad option too
     try:
         window = build(args, client)
         if args.demo:

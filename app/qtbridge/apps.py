@@ -100,6 +100,20 @@ def start_logging() -> Path:
     return setup_logging(config_dir() / "logs", name, console_level=logging.WARNING, console_format="%(message)s")
 
 
+def start_failure(exc: Exception, bad_input: tuple[type[Exception], ...] = ()) -> int:
+    """What a Qt app says when it cannot start, before its window, and its exit code: a bad option or file
+    (ValueError, `bad_input`) 2, the token file (OSError) 2, the service not found or refusing (its Vietnamese
+    message) 1."""
+    if isinstance(exc, (ValueError, *bad_input)):
+        text, code = str(exc), 2
+    elif isinstance(exc, OSError):
+        text, code = f"không đọc được tệp mã (--token-file): {exc}", 2
+    else:  # ServiceError (no CA file for https), ServiceUnavailable from discovery
+        text, code = str(getattr(exc, "message", exc)), 1
+    print(f"Lỗi: {text}", file=sys.stderr)
+    return code
+
+
 def parse_size(text: str, *, minimum: tuple[int, int] = (320, 240)) -> tuple[int, int]:
     """`1920x1080` → (1920, 1080), with a Vietnamese error for anything else."""
     try:

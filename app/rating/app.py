@@ -20,7 +20,15 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from app.child_process import shown_command
 from app.client.api import QueueApi
 from app.config import parser_defaults
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present, wants_setup
+from app.qtbridge.apps import (
+    add_common_arguments,
+    application,
+    first_run,
+    parse_size,
+    present,
+    start_failure,
+    wants_setup,
+)
 from app.rating.controller import RatingController
 from app.rating.window import RatingWindow
 
@@ -72,15 +80,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
             return 0
         client = make_client(args)
-    except ValueError as exc:
-        print(f"Lỗi: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # the token file
-        print(f"Lỗi: không đọc được tệp mã thiết bị: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # ServiceError (no CA file for https), ServiceUnavailable from discovery
-        print(f"Lỗi: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 1
+    except Exception as exc:
+        return start_failure(exc)
     try:
         ctl = RatingController(client, args.counter)
         window = RatingWindow(ctl)
