@@ -53,7 +53,8 @@ def service_autostart(data: Path, *, commune: str | None = None, host: str = "0.
         command = [*program("app", "supervise"), "--role", "service", "--", *serve]
     else:
         command = [*program("app", "serve"), *serve]
-    return Autostart("service", command, _workdir(), system=system, user_name=_invoking_user())
+    user = _invoking_user() or ("" if windows else _owner(data))
+    return Autostart("service", command, _workdir(), system=system, user_name=user)
 
 
 def app_autostart(role: str, extra: Sequence[str] = ()) -> Autostart:
@@ -75,6 +76,18 @@ def _invoking_user() -> str:
             domain = os.environ.get("USERDOMAIN", "") if name == "USERNAME" else ""
             return f"{domain}\\{value}" if domain else value
     return ""
+
+
+def _owner(data: Path) -> str:
+    """The account owning the data folder (POSIX), when it is not root: root logged in directly (no sudo) still
+    gets a service that runs as the folder's owner. Empty when unknown or root."""
+    try:
+        import pwd
+
+        name = pwd.getpwuid(data.stat().st_uid).pw_name
+    except (ImportError, KeyError, OSError):
+        return ""
+    return "" if name == "root" else name
 
 
 # --- Linux: systemd -------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import requests
 from app.child_process import shown_command
 from app.demo_apps import (
     DEMO_CLERK,
+    DEMO_DIRECTOR,
     has_screen,
     start_counter,
     start_dashboard,
@@ -98,7 +99,7 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
         apps.append(start_kiosk(server, folder, printer_url))
         apps.append(start_display(server))
         apps.append(start_counter(server, 1, folder, printer_url, scanner_url, province_url))
-        apps.append(start_dashboard(server, folder))
+        apps.append(start_dashboard(server))
         apps.append(start_rating(server, folder, 1))
         print("Đã mở kiosk (cửa sổ 720×1280; nút QUÉT MÃ QR dùng máy ảnh giả lập với một áp phích),", flush=True)
         print("màn hình sảnh (cửa sổ 1280×720, gọi số bằng giọng đọc)", flush=True)
@@ -110,8 +111,8 @@ def _run(server: ServerProcess, folder: Path, minutes: float, printer: TicketPri
             flush=True,
         )
         print(
-            f"Màn hình lãnh đạo (cửa sổ 1366×768, mã thiết bị {folder / 'director.token'}): sảnh, số liệu hôm nay "
-            "và đánh giá thay đổi trực tiếp; tab Cài đặt đổi giới hạn, giờ cấp số, nhóm của quầy.",
+            f"Màn hình lãnh đạo (cửa sổ 1366×768): đăng nhập {DEMO_DIRECTOR[0]}, mã PIN {DEMO_DIRECTOR[2]}; sảnh, số "
+            "liệu hôm nay và đánh giá thay đổi trực tiếp; tab Cài đặt đổi giới hạn, giờ cấp số, nhóm của quầy.",
             flush=True,
         )
         print(f"Màn hình đánh giá của quầy 1 (cửa sổ 1280×800, mã thiết bị {folder / 'rating1.token'}): hỏi công dân "

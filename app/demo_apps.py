@@ -100,10 +100,11 @@ def start_display(server: ServerProcess) -> subprocess.Popen[bytes]:
                    "1280x720"])  # fmt: skip
 
 
-def start_dashboard(server: ServerProcess, folder: Path) -> subprocess.Popen[bytes]:
-    """The director's dashboard, with a director device token (DIR/director.token)."""
-    token = device_token(server, "Máy lãnh đạo (demo)", "director", folder)
-    return _spawn([*program("app", "dashboard"), *service_arguments(server), "--token-file", str(token),
+def start_dashboard(server: ServerProcess) -> subprocess.Popen[bytes]:
+    """The director's dashboard, where the demo's director signs in with a PIN (DEMO_DIRECTOR, printed on the
+    console) as on a real director's PC: settings are changed by a person, never by a PC's token."""
+    demo_user(server, DEMO_DIRECTOR)
+    return _spawn([*program("app", "dashboard"), *service_arguments(server), "--user", DEMO_DIRECTOR[0],
                    "--windowed", "--size", "1366x768"])  # fmt: skip
 
 
@@ -115,14 +116,16 @@ def start_rating(server: ServerProcess, folder: Path, counter: int) -> subproces
                    "--token-file", str(token), "--windowed", "--size", "1280x800"])  # fmt: skip
 
 
-DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813")  # demo only: printed on the console for the tester
+# Demo only: printed on the console for the tester (username, full name, PIN, job).
+DEMO_CLERK = ("canbo1", "Nguyễn Thị Lan", "246813", "clerk")
+DEMO_DIRECTOR = ("giamdoc", "Trần Văn Giám", "135790", "director")
 
 
-def demo_user(server: ServerProcess) -> None:
-    username, name, pin = DEMO_CLERK
+def demo_user(server: ServerProcess, account: tuple[str, str, str, str] = DEMO_CLERK) -> None:
+    username, name, pin, job = account
     r = requests.post(
         f"{server.local_url}/api/users",
-        json={"username": username, "display_name": name, "role": "clerk", "secret": pin},
+        json={"username": username, "display_name": name, "role": job, "secret": pin},
         headers={"Authorization": f"Bearer {server.admin_token}"},
         timeout=10,
         verify=server.verify,

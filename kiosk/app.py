@@ -70,7 +70,7 @@ def make_client(args: argparse.Namespace) -> QueueApi:
 
         # The service runs beside the kiosk on this PC (a child process, HTTPS on the LAN) and is announced by mDNS.
         args.hosted = start_hosted_service(args.host_service, port=args.port, commune=args.commune)
-        return QueueClient(args.hosted.local_url, args.hosted.admin_token, ca_file=args.hosted.ca_file)
+        return QueueClient(args.hosted.local_url, args.hosted.kiosk_token, ca_file=args.hosted.ca_file)
     from app.client.paired import paired_client  # --service/--token-file, else this PC's pairing, else mDNS
 
     return paired_client(QueueClient, args)

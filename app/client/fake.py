@@ -28,7 +28,16 @@ from app.client.catalog_source import starting_catalog
 from app.client.events import UNPAIRED_MESSAGE
 from app.client.fake_devices import FakeDevices
 from app.client.queue_client import UNAVAILABLE_MESSAGE, QueueClient, ServiceError, ServiceUnavailable
-from app.core.access import ADMIN, KIOSK, Permission, check_counter, check_kiosk_cancel, may, sees_clerk_figures
+from app.core.access import (
+    ADMIN,
+    KIOSK,
+    Permission,
+    check_counter,
+    check_kiosk_cancel,
+    check_personal,
+    may,
+    sees_clerk_figures,
+)
 from app.core.actions import TicketAction
 from app.core.catalog_table import catalog_to_data
 from app.core.centre import DEFAULT_NOTICE, Centre, default_centre
@@ -82,11 +91,12 @@ def _json(value: Any) -> Any:
 class FakeQueueClient(FakeDevices):  # FakeDevices: pairing codes, the device list, unpairing
     """`QueueApi` in-process. `role` plays the bearer token: None = no token (what needs one answers 401), else the
     role a device token or a session acts as ("admin", "kiosk", "counter", "display", "director"); a "counter"
-    acts for `counter` only, as a counter device bound to it or a clerk signed in there does."""
+    acts for `counter` only, as a counter device bound to it or a clerk signed in there does. `person=False`
+    plays a device token where the service tells the two apart (a director's PC changes nothing it owns)."""
 
     def __init__(self, *, clock: Clock | None = None, data_dir: Path | None = None, role: str | None = "admin",
                  counter: int | None = None, centre: Callable[[], Centre] = _default_centre,
-                 base_url: str = "http://127.0.0.1:8710") -> None:  # fmt: skip
+                 base_url: str = "http://127.0.0.1:8710", person: bool = True) -> None:  # fmt: skip
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="motcua-fake-")
@@ -97,6 +107,7 @@ class FakeQueueClient(FakeDevices):  # FakeDevices: pairing codes, the device li
         self.mirror = DossierMirror(self.store.writer, self.store.reader, data_dir / FILES_FOLDER, self.clock)
         self._settings = SettingsStore(self.store)
         self.role = role
+        self.person = person  # a signed-in person's session; False: a device token (a director's PC reads only)
         self.counter = counter
         self.base_url = base_url  # what screens put in follow-your-turn links; nothing listens there
         self._kiosk_issued: dict[int, tuple[str, datetime]] = {}  # tickets this caller issued as a kiosk
@@ -259,7 +270,7 @@ class FakeQueueClient(FakeDevices):  # FakeDevices: pairing codes, the device li
         return self._dict(lambda: self._settings.view())
 
     def change_settings(self, change: dict[str, Any]) -> dict[str, Any]:
-        role = self._allowed(Permission.SETTINGS)
+        role = self._allowed(Permission.SETTINGS, change=True)
 
         def apply() -> dict[str, Any]:
             changes = self._settings.change(_json(change), f"{_SUBJECT} ({role})")
@@ -328,14 +339,17 @@ class FakeQueueClient(FakeDevices):  # FakeDevices: pairing codes, the device li
         if self.unavailable:
             raise ServiceUnavailable(UNAVAILABLE_MESSAGE, code="unavailable", details={"cause": "simulated"})
 
-    def _allowed(self, permission: Permission) -> str:
-        """The caller's role, once it may do what `permission` covers (app/core/access.py); else 401 or 403."""
+    def _allowed(self, permission: Permission, *, change: bool = False) -> str:
+        """The caller's role, once it may do what `permission` covers (app/core/access.py); else 401 or 403.
+        `change`: a write (the service's non-GET routes), which a director's device token may not make."""
         self._reachable()
         if self.role is None:
             raise _bare(401)
         if not may(self.role, permission):
             raise _bare(403)
-        return self.role
+        role = self.role
+        self._obey(lambda: check_personal(role, permission, person=self.person, change=change))
+        return role
 
     def _serving(self, counter_id: int) -> None:
         """May act for `counter_id`: the right role, bound to that counter, and the id in range (the path's check)."""

@@ -32,7 +32,7 @@ class FakeDevices:
         store: QueueStore
         clock: Clock
 
-        def _allowed(self, permission: Permission) -> str: ...
+        def _allowed(self, permission: Permission, *, change: bool = False) -> str: ...
         def _dict(self, job: Callable[[], Any]) -> dict[str, Any]: ...
         def _list(self, job: Callable[[], Any]) -> list[dict[str, Any]]: ...
 
@@ -46,7 +46,7 @@ class FakeDevices:
 
     def pairing_code(self, role: str, name: str | None = None,
                      counter: int | None = None) -> dict[str, Any]:  # fmt: skip
-        self._allowed(Permission.DEVICES)
+        self._allowed(Permission.DEVICES, change=True)
 
         def issue() -> dict[str, Any]:
             if role not in PAIRABLE_ROLES:
@@ -73,7 +73,7 @@ class FakeDevices:
         return self._list(self._registry.list_devices)
 
     def unpair_device(self, device_id: int) -> dict[str, Any]:
-        self._allowed(Permission.DEVICES)
+        self._allowed(Permission.DEVICES, change=True)
         return self._dict(lambda: self._registry.revoke(device_id, self.clock.now(), _WHO))
 
     def _refused(self, exc: DomainError) -> Exception:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from app.child_process import ChildProcess
 
 READY_PREFIX = "serving on "
+KIOSK_TOKEN_FILE = "kiosk.token"  # noqa: S105 - a file name: server.py HOSTED_KIOSK_TOKEN (no service import here)
 BOARD_PREFIX = "board on "
 START_FAILED_MESSAGE = "Không khởi động được dịch vụ trung tâm trên máy này (thư mục dữ liệu {data}):\n{why}"
 
@@ -65,8 +66,10 @@ class HostedService:
         return self.data / "tls" / "ca.pem" if self.url.startswith("https:") else None
 
     @property
-    def admin_token(self) -> str:
-        return (self.data / "admin.token").read_text(encoding="utf-8").strip()
+    def kiosk_token(self) -> str:
+        """The kiosk's own device token, which the service keeps in its folder (app/service/server.py,
+        ensure_hosted_kiosk): the kiosk issues tickets as a kiosk, never with the admin token."""
+        return (self.data / KIOSK_TOKEN_FILE).read_text(encoding="utf-8").strip()
 
     @property
     def board_url(self) -> str:
@@ -90,7 +93,7 @@ def running_service(data: Path, port: int) -> HostedService | None:
     """The service already serving `data` on this PC's `port` (HTTPS that the folder's own CA verifies: the same
     centre, not another program on the port), or None."""
     ca = data / "tls" / "ca.pem"
-    if not ca.is_file() or not (data / "admin.token").is_file():
+    if not ca.is_file() or not (data / KIOSK_TOKEN_FILE).is_file():
         return None
     import requests
 

@@ -58,6 +58,23 @@ def may(role: str, permission: Permission) -> bool:
     return role == ADMIN or role in GRANTS[permission]
 
 
+# What a director changes is recorded under a person: a director's PC signs its director in with a username and PIN;
+# the PC's own device token (its pairing) reads the figures and the settings but changes neither (the audit would
+# name a PC, not a person, and anyone sitting at it could change the centre).
+PERSONAL_CHANGES = frozenset({Permission.SETTINGS, Permission.DEVICES})
+SIGN_IN_TO_CHANGE = (
+    "Muốn thay đổi cài đặt hoặc ghép nối, gỡ thiết bị, lãnh đạo cần đăng nhập bằng tên và mã PIN trên màn hình "
+    "Lãnh đạo để nhật ký ghi đúng người thay đổi. Mã thiết bị của máy này chỉ dùng để xem."
+)
+
+
+def check_personal(role: str, permission: Permission, *, person: bool, change: bool) -> None:
+    """A director's device token may read what `permission` covers but not change it (PERSONAL_CHANGES): that
+    needs the director's own session (`person`). The admin token and every other permission are unaffected."""
+    if role == DIRECTOR and change and not person and permission in PERSONAL_CHANGES:
+        raise AccessDenied(SIGN_IN_TO_CHANGE, counter=None)
+
+
 def sees_clerk_figures(role: str) -> bool:
     """Figures per clerk in the day's statistics are for the director and the admin, not for devices."""
     return role in (DIRECTOR, ADMIN)
@@ -109,6 +126,7 @@ def check_kiosk_cancel(role: str, issued: tuple[str, datetime] | None, subject: 
 
 __all__ = [
     "ADMIN", "COUNTER", "COUNTER_BOUND_ROLES", "DEVICE_ROLES", "DIRECTOR", "DISPLAY", "GRANTS", "KIOSK",
-    "KIOSK_CANCEL_S", "NO_ROLE", "RATING", "SESSION_ROLES", "AccessDenied", "Permission", "check_counter",
-    "check_kiosk_cancel", "kiosk_may_cancel", "may", "sees_clerk_figures",
+    "KIOSK_CANCEL_S", "NO_ROLE", "PERSONAL_CHANGES", "RATING", "SESSION_ROLES", "SIGN_IN_TO_CHANGE", "AccessDenied",
+    "Permission", "check_counter", "check_kiosk_cancel", "check_personal", "kiosk_may_cancel", "may",
+    "sees_clerk_figures",
 ]  # fmt: skip

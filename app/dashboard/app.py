@@ -9,7 +9,10 @@ python -m app dashboard --smoke-test --service URL --token-file F   # connect, f
 The token is a director's or the admin's: a device token made for the dashboard PC (role "director"), or a
 director's session token. Kiosk, counter and display tokens are refused by the service (403). Without --token-file
 the director signs in with a username and PIN (app/dashboard/signin.py); that session lives in memory only and is
-signed out when the window closes.
+signed out when the window closes. A PC paired as the director's (`pair`, the wizard) signs its director in too:
+its device token only shows that the PC is still paired, and changes to settings and devices are the director's
+own, audited under their name (app/core/access.py, check_personal). A director device token given with
+--token-file reads everything and changes nothing of those.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from app.child_process import shown_command
 from app.client.api import QueueApi
-from app.client.paired import has_token, paired_client  # --token-file, else this PC's pairing, else sign-in
+from app.client.paired import endpoint, has_token, paired_client  # --token-file, else this PC's pairing, else sign-in
 from app.client.queue_client import ServiceError
 from app.dashboard.controller import DashboardController
 from app.dashboard.window import DashboardWindow
@@ -58,7 +61,21 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         raise ValueError(MISSING_KEY_FILE)
     from app.client.sessions import SessionClient  # a QueueClient that can also sign a person in
 
-    return paired_client(SessionClient, args, request_timeout=20.0)
+    client = paired_client(SessionClient, args, request_timeout=20.0)
+    if endpoint(args).paired and not args.smoke_test and can_ask():
+        still_paired(client)  # a lost PC the director unpaired says so instead of asking for a PIN
+        client.set_token(None)  # the director signs in: what they change is theirs, not the PC's
+    return client
+
+
+def still_paired(client: QueueApi) -> None:
+    """ValueError with the unpaired message when this PC's device token was revoked; an unreachable service is left
+    to the sign-in dialog, which says so and lets the director try again."""
+    try:
+        client.stats_today()
+    except ServiceError as exc:
+        if exc.code == "device_unpaired":
+            raise ValueError(exc.message) from None
 
 
 def can_ask() -> bool:
@@ -110,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(path)
             return 0
         client = make_client(args)
-        session = not args.demo and not has_token(args)  # a director signs in here, the token in memory only
+        session = not args.demo and not getattr(client, "token", None)  # a director signs in here; token in memory
     except Exception as exc:
         return start_failure(exc)
     try:

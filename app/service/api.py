@@ -38,6 +38,7 @@ from app.core.access import (
     Permission,
     check_counter,
     check_kiosk_cancel,
+    check_personal,
     may,
     sees_clerk_figures,
 )
@@ -172,6 +173,8 @@ def create_app(store: QueueStore, devices: DeviceRegistry, users: UserStore | No
                 raise HTTPException(401, headers={"WWW-Authenticate": "Bearer"})
             if not may(principal.role, permission):
                 raise HTTPException(403)
+            check_personal(principal.role, permission, person=principal.session is not None,
+                           change=request.method not in ("GET", "HEAD"))  # fmt: skip
             target = request.path_params.get("counter_id")
             if target is not None:  # a counter device or a clerk acts for its own counter only
                 check_counter(principal.role, principal.counter, target)

@@ -22,6 +22,7 @@ import uvicorn.server
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
+from app.atomic_file import write_atomic
 from app.child_process import shown_command
 from app.core.centre import Centre, commune_name, default_centre, full_name, renamed
 from app.core.clock import Clock, SystemClock
@@ -75,7 +76,24 @@ def open_store(data: Path, clock: Clock | None = None, *, commune: str | None = 
         with os.fdopen(fd, "w") as fh:
             fh.write(token + "\n")
         devices.replace_admin(token, store.clock.now())
+    ensure_hosted_kiosk(data, devices, store.clock)
     return store, devices
+
+
+HOSTED_KIOSK_TOKEN = "kiosk.token"  # noqa: S105 - the file name, in the data folder
+HOSTED_KIOSK_NAME = "Kiosk trên máy chủ"
+
+
+def ensure_hosted_kiosk(data: Path, devices: DeviceRegistry, clock: Clock) -> None:
+    """The kiosk on the service PC (`kiosk --host-service`, or attached to the boot-time service) acts as a kiosk,
+    not as the admin: its own device token in DATA/kiosk.token (0600), listed under Thiết bị like any paired PC.
+    Made on the first start, and again when the file was lost or the device unpaired (the next start)."""
+    path = data / HOSTED_KIOSK_TOKEN
+    with contextlib.suppress(OSError):
+        if devices.role_of(path.read_text(encoding="utf-8").strip()) == "kiosk":
+            return
+    made = devices.create(HOSTED_KIOSK_NAME, "kiosk", clock.now())
+    write_atomic(path, (made["token"] + "\n").encode())
 
 
 class _Server(uvicorn.Server):

@@ -188,3 +188,44 @@ def test_a_service_of_another_centre_is_not_taken_for_the_paired_one(
     finally:
         ours.stop()
         theirs.stop()
+
+
+def test_a_pc_paired_as_the_directors_signs_its_director_in_and_its_own_token_changes_nothing(
+    tls_server: ServerProcess, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.access import SIGN_IN_TO_CHANGE
+    from app.dashboard import app as dashboard
+
+    admin = {"Authorization": f"Bearer {tls_server.admin_token}"}
+    person = {"username": "giamdoc", "display_name": "Trần Văn Giám", "role": "director", "secret": "482913"}
+    made = requests.post(f"{tls_server.url}/api/users", json=person, headers=admin, verify=str(tls_server.ca_file),
+                         timeout=30)  # fmt: skip
+    assert made.status_code == 201, made.text
+    code = pair_code(tls_server, "--role", "director", "--name", "Máy lãnh đạo")
+    done = run(config, "app", "pair", "--code", code, "--role", "director", "--service", tls_server.url)
+    assert done.returncode == 0, done.stderr
+    pairing = load_pairing()
+    assert pairing is not None
+    assert pairing.role == "director"
+    with QueueClient(pairing.url, pairing.token, ca_file=pairing.ca_file) as pc:
+        assert pc.settings()["wait_target_min"] == 30  # the PC's token reads the figures and the settings
+        for change in (lambda: pc.change_settings({"wait_target_min": 25}), lambda: pc.pairing_code("display")):
+            with pytest.raises(ServiceError) as refused:
+                change()
+            assert refused.value.status == 403
+            assert refused.value.message == SIGN_IN_TO_CHANGE
+    monkeypatch.setattr(dashboard, "can_ask", lambda: True)  # a real screen, where the sign-in dialog shows
+    client = dashboard.make_client(dashboard.parse_args([]))
+    try:
+        assert client.token is None  # type: ignore[attr-defined]  # the dashboard asks for the director
+        signed = client.sign_in("giamdoc", "482913")  # type: ignore[attr-defined]  # what SignInDialog sends
+        client.set_token(signed["token"])  # type: ignore[attr-defined]
+        assert client.change_settings({"wait_target_min": 25})["changed"]
+        assert client.settings_audit()[0]["who"] == "giamdoc (Trần Văn Giám)"  # a person, not the PC
+    finally:
+        client.close()
+    gone = requests.delete(f"{tls_server.url}/api/devices/{pairing.device_id}", headers=admin,
+                           verify=str(tls_server.ca_file), timeout=30)  # fmt: skip
+    assert gone.status_code == 200, gone.text
+    with pytest.raises(ValueError, match=r"^Máy này đã bị gỡ ghép"):  # a lost PC: no PIN prompt, the reason
+        dashboard.make_client(dashboard.parse_args([]))

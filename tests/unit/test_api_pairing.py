@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core.access import SIGN_IN_TO_CHANGE
 from app.core.clock import ManualClock
 from app.core.pairing import CODE_TTL_S, NO_CERTIFICATE, client_proof, server_proof
 
@@ -87,7 +88,10 @@ def test_who_may_ask_for_a_code(env: Env) -> None:
     director = client.post("/api/devices", json={"name": "GĐ", "role": "director"}, headers=admin).json()["token"]
     assert client.post("/api/pairing/codes", json={"role": "kiosk"}, headers=bearer(kiosk)).status_code == 403
     assert client.post("/api/pairing/codes", json={"role": "kiosk"}).status_code == 401
-    assert client.post("/api/pairing/codes", json={"role": "kiosk"}, headers=bearer(director)).status_code == 201
+    by_pc = client.post("/api/pairing/codes", json={"role": "kiosk"}, headers=bearer(director))
+    assert by_pc.status_code == 403  # a director's PC reads; pairing is the signed-in director's (next test)
+    assert by_pc.json()["message"] == SIGN_IN_TO_CHANGE
+    assert client.post("/api/pairing/codes", json={"role": "kiosk"}, headers=admin).status_code == 201
     refused = client.post("/api/pairing/codes", json={"role": "admin"}, headers=admin)
     assert refused.json()["error"] == "bad_role"  # a code never makes a second admin
     assert client.post("/api/pairing/codes", json={"role": "rating"}, headers=admin).json()["error"] == "bad_counter"

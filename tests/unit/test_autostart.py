@@ -45,6 +45,22 @@ def test_the_service_unit_restarts_always_after_the_network(tmp_path: Path) -> N
     assert autostart.unit_path(unit) == Path("/etc/systemd/system/motcua-service.service")
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
+def test_root_without_sudo_runs_the_service_as_the_folders_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    for name in ("SUDO_USER", "USERNAME", "USER", "LOGNAME"):
+        monkeypatch.delenv(name, raising=False)  # root logged in directly: nobody to name from the environment
+    data = tmp_path / "data"
+    data.mkdir()
+    assert "User" not in unit_lines(systemd_unit(service_autostart(data, system=True)))  # root's folder: root's unit
+    owner = pwd.getpwnam("nobody")
+    os.chown(data, owner.pw_uid, owner.pw_gid)
+    assert unit_lines(systemd_unit(service_autostart(data, system=True)))["User"] == ["nobody"]
+
+
 def test_a_user_unit_without_root(tmp_path: Path) -> None:
     unit = service_autostart(tmp_path, system=False)
     assert autostart.unit_path(unit, home=tmp_path) == tmp_path / ".config/systemd/user/motcua-service.service"

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from app.client.api import QueueApi
 from app.client.fake import FakeQueueClient
 from app.client.queue_client import QueueClient, ServiceError
+from app.core.access import SIGN_IN_TO_CHANGE
 from app.core.clock import ManualClock
 from app.core.report import ReportPeriod, build_report
 from app.core.report_charts import charts_from_dict
@@ -74,8 +75,14 @@ def test_only_the_director_and_the_admin_read_figures_and_change_settings(env: E
             refused = call(headers)
             assert refused.status_code == 403, (name, role)
             assert refused.json()["message"] == "Thiết bị này không có quyền thực hiện thao tác này."
-        for headers in (director, director_pc, admin):
+        for headers in (director, admin):
             assert call(headers).status_code == 200, name
+        by_pc = call(director_pc)  # the PC's own token reads; a change is the signed-in director's
+        if name == "change":
+            assert by_pc.status_code == 403
+            assert by_pc.json()["message"] == SIGN_IN_TO_CHANGE
+        else:
+            assert by_pc.status_code == 200, name
     audit = client.get("/api/settings/audit", headers=director).json()
     assert [row["who"] for row in audit] == ["giamdoc (Trần Văn Giám)"]  # the same change twice: one row
     assert audit[0]["label"] == "Mục tiêu thời gian chờ"
@@ -317,3 +324,21 @@ def test_fake_and_service_agree_on_the_director_calls(env: Env, role: str | None
             seen = [(name, _outcome(call, real), _outcome(call, fake)) for name, call in CALLS]
     differ = [f"{name}: service {mine}, fake {theirs}" for name, mine, theirs in seen if mine != theirs]
     assert not differ, "\n".join(differ)
+
+
+def test_the_fake_refuses_a_director_pcs_token_what_the_service_refuses_it() -> None:
+    pc = FakeQueueClient(role="director", person=False)  # a director device token (app/dashboard on a paired PC)
+    signed_in = FakeQueueClient(role="director")
+    try:
+        assert pc.settings()["wait_target_min"] == 30  # reading stays allowed
+        assert pc.devices() == []
+        for change in (lambda: pc.change_settings({"wait_target_min": 25}), lambda: pc.pairing_code("display"),
+                       lambda: pc.unpair_device(1)):  # fmt: skip
+            with pytest.raises(ServiceError) as refused:
+                change()
+            assert (refused.value.status, refused.value.code) == (403, "forbidden")
+            assert refused.value.message == SIGN_IN_TO_CHANGE
+        assert signed_in.change_settings({"wait_target_min": 25})["changed"]
+    finally:
+        pc.close()
+        signed_in.close()

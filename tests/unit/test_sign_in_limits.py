@@ -75,10 +75,11 @@ def test_the_common_list_only_holds_pins_the_patterns_miss() -> None:
         assert len(pin) >= 6
 
 
-def test_the_demo_clerk_has_a_valid_pin() -> None:
-    from app.demo_apps import DEMO_CLERK
+def test_the_demo_accounts_have_valid_pins() -> None:
+    from app.demo_apps import DEMO_CLERK, DEMO_DIRECTOR
 
-    check_secret(DEMO_CLERK[2])
+    for _username, _name, pin, _job in (DEMO_CLERK, DEMO_DIRECTOR):
+        check_secret(pin)
 
 
 # --- failures kept in the store, limited per pair, per name and per address -----------------------------

@@ -57,7 +57,8 @@ def test_an_archive_holds_an_online_copy_of_each_database_and_every_file(centre,
     with zipfile.ZipFile(tmp_path / "b.zip") as zf:
         names = set(zf.namelist())
         manifest = json.loads(zf.read(MANIFEST))
-    assert names == {MANIFEST, "queue.db", "admin.token", "follow.key", "tls/ca.pem", f"dossier-files/{'ab' * 32}.pdf"}
+    assert names == {MANIFEST, "queue.db", "admin.token", "kiosk.token", "follow.key", "tls/ca.pem",
+                     f"dossier-files/{'ab' * 32}.pdf"}  # fmt: skip
     assert manifest["format"] == "motcua-backup"
     assert manifest["software_version"] == "0.1.0"
     assert manifest["created_at"] == "2026-11-23T01:30:00.000000+00:00"
