@@ -30,6 +30,7 @@ APT_PACKAGES = [
     "libsane1", "sane-utils", "libsane-dev", "gcc", "libc6-dev", "python3-dev",
     "softhsm2", "poppler-utils",  # a real PKCS#11 token and pdfsig, the independent signature verifier (tests)
     "nodejs",  # runs the web board's and the follow page's scripts in tests (test_client_hall_parity.py)
+    "desktop-file-utils",  # desktop-file-validate checks the Linux menu entries (test_shortcuts.py)
 ]  # fmt: skip
 
 

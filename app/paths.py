@@ -14,3 +14,8 @@ def resource_dir() -> Path:
 
 def default_catalog_path() -> Path:
     return resource_dir() / "catalog" / "procedures.vi.json"
+
+
+def icon_path() -> Path:
+    """The suite's icon (windows, Linux menu entries)."""
+    return resource_dir() / "icons" / "motcua.png"

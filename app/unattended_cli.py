@@ -6,6 +6,8 @@ app/supervise.py).
     python -m app install-service … --dry-run                                     # print the unit / task only
     python -m app uninstall-service [--role kiosk]
     python -m app supervise --role display                                        # what the display's unit runs
+    python -m app install-shortcuts --role counter [--dry-run]   # Linux: menu entry and desktop icon (app/shortcuts.py)
+    python -m app uninstall-shortcuts
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-COMMANDS = ("install-service", "uninstall-service", "supervise")
+COMMANDS = ("install-service", "uninstall-service", "supervise", "install-shortcuts", "uninstall-shortcuts")
+SHORTCUT_ROLES = ("service-kiosk", "counter", "display", "director", "rating")  # the wizard's (app.config.ROLES)
 
 
 def add_parsers(sub: Any) -> None:
@@ -48,6 +51,11 @@ def add_parsers(sub: Any) -> None:
         "program_args", nargs="*", metavar="LỆNH", help="sau --: tùy chọn thêm cho --role, hoặc cả lệnh cần chạy"
     )
 
+    shortcuts = sub.add_parser("install-shortcuts", help="Linux: biểu tượng trong menu và trên màn hình nền")
+    shortcuts.add_argument("--role", choices=SHORTCUT_ROLES, required=True, help="vai trò của máy này")
+    shortcuts.add_argument("--dry-run", action="store_true", help="chỉ in các tệp sẽ ghi, không ghi")
+    sub.add_parser("uninstall-shortcuts", help="Linux: xóa các biểu tượng Một Cửa của người dùng này")
+
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -63,6 +71,8 @@ def run(args: argparse.Namespace) -> int | None:
         return None
     if args.command == "supervise":
         return _supervise(args)
+    if args.command.endswith("-shortcuts"):
+        return _shortcuts(args, install=args.command == "install-shortcuts")
     return _install(args, install=args.command == "install-service")
 
 
@@ -95,6 +105,31 @@ def _install(args: argparse.Namespace, *, install: bool) -> int:
     if windows:
         return _windows(unit, install=install, dry_run=args.dry_run)
     return _linux(unit, install=install, dry_run=args.dry_run)
+
+
+def _shortcuts(args: argparse.Namespace, *, install: bool) -> int:
+    from app import shortcuts
+
+    if os.name == "nt":
+        print("Trên Windows, trình cài đặt đã tạo các mục trong menu Start (Một Cửa).")
+        return 0
+    if not install:
+        for path in shortcuts.uninstall():
+            print(f"Đã xóa {path}")
+        return 0
+    if args.dry_run:
+        for shortcut, on_desktop in shortcuts.shortcuts_for(args.role):
+            where = "menu và màn hình nền" if on_desktop else "menu"
+            print(f"# {shortcuts.menu_dir() / shortcut.file_name} ({where})\n{shortcuts.desktop_entry(shortcut)}")
+        return 0
+    try:
+        written = shortcuts.install(args.role)
+    except OSError as exc:
+        print(f"Lỗi: không tạo được biểu tượng ({exc}).", file=sys.stderr)
+        return 1
+    for item in written:
+        print(f"Đã tạo {item.path}")
+    return 0
 
 
 def _is_root() -> bool:

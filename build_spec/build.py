@@ -11,11 +11,13 @@ After PyInstaller (motcua.spec) it runs, from the bundle:
      with `--smoke-test --service URL --ca-file CA` (offscreen): it connects, loads and exits 0;
   3. a few commands that need the bundled data: a ticket through python-escpos (capabilities.json), a call in the
      voice pack to WAV, an appointment date over Tết (holidays' VN data), a scanned page to PDF (OpenCV, img2pdf,
-     pikepdf), the start-at-boot unit naming the bundle's own executable (install-service --dry-run), and where
+     pikepdf), the start-at-boot unit naming the bundle's own executable (install-service --dry-run), on Linux the
+     menu entry opening the bundle's executable with its icon (install-shortcuts), and where
      SoftHSM2 is installed a PDF signed with a test token and verified (pyhanko, python-pkcs11);
   4. on Linux, that every library in the bundle finds the libraries it links to.
 Every run must exit 0 and print nothing on stderr but the lines in EXPECTED_STDERR. On Windows, when Inno Setup's
-`iscc` is on PATH (or in its usual folder), it also makes dist/motcua-setup-VERSION.exe from motcua.iss.
+`iscc` is on PATH (or in its usual folder), it also makes dist/motcua-setup-VERSION.exe from motcua.iss; on Linux,
+when every check passed, dist/motcua-VERSION-linux-ARCH.tar.gz (what a commune PC unpacks into /opt).
 
 The last line printed is JSON: {"bundle_mb", "files", "start_s": {role: seconds}, "build_s", "ok", "failures", …}.
 `start_s` is the wall time from launching an app's smoke test to its exit: start-up, first window built, connected,
@@ -82,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-build", action="store_true", help="test the bundle already in --dist")
     p.add_argument("--dist", type=Path, default=ROOT / "dist", help="output folder (default: dist/)")
     p.add_argument("--work", type=Path, default=ROOT / "build" / "pyinstaller", help="PyInstaller's work folder")
-    p.add_argument("--no-installer", action="store_true", help="Windows: do not run iscc")
+    p.add_argument("--no-installer", action="store_true",
+                   help="Windows: do not run iscc; Linux: do not write the .tar.gz")  # fmt: skip
     args = p.parse_args(argv)
     bundle = args.dist / BUNDLE
     result: dict[str, object] = {}
@@ -102,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         check_signing(bundle, Path(tmp), report)
     if sys.platform == "win32" and not args.no_installer:
         result["installer"] = make_installer(bundle, args.dist, report)
+    if sys.platform.startswith("linux") and not args.no_installer and not report.failures:
+        archive = make_archive(bundle, args.dist)
+        result.update(archive=str(archive), archive_mb=round(archive.stat().st_size / 2**20, 1))
     result = {"bundle_mb": round(size / 2**20, 1), "files": files, "start_s": report.start_s, **result,
               "checks_s": report.checks, "ok": not report.failures, "failures": report.failures}  # fmt: skip
     print(json.dumps(result, ensure_ascii=False))
@@ -283,6 +289,10 @@ def check_tools(bundle: Path, tmp: Path, report: Report) -> None:
                       f"<Command>{service}</Command>" if os.name == "nt" else f"ExecStart={service} serve",
                       lambda: not (tmp / "boot").exists()),
     }  # fmt: skip
+    if os.name != "nt":  # Linux: the menu entry and desktop icon open the bundle's executable, with its icon
+        entry = tmp / "home" / ".local" / "share" / "applications" / "motcua-counter.desktop"
+        checks["shortcuts"] = (["install-shortcuts", "--role", "counter"], "Đã tạo", lambda: shortcut_ok(entry, bundle))
+        env = {**env, "HOME": str(tmp / "home"), "XDG_DATA_HOME": "", "XDG_CONFIG_HOME": ""}
     for name, (arguments, expect, made) in checks.items():
         elapsed = run(report, name, [service, *arguments], expect=expect, env=env)
         if elapsed is None:
@@ -291,6 +301,11 @@ def check_tools(bundle: Path, tmp: Path, report: Report) -> None:
             report.fail(f"{name}: the command said it worked but its file is missing or wrong")
             continue
         report.checks[name] = elapsed
+
+
+def shortcut_ok(entry: Path, bundle: Path) -> bool:
+    keys = dict(line.split("=", 1) for line in entry.read_text(encoding="utf-8").splitlines() if "=" in line)
+    return keys.get("Exec") == str(exe(bundle, "motcua-counter")) and Path(keys.get("Icon", "")).is_file()
 
 
 def check_signing(bundle: Path, tmp: Path, report: Report) -> None:
@@ -355,6 +370,25 @@ def check_links(bundle: Path, report: Report) -> None:
         report.fail(f"links: {name} not found, needed by {', '.join(sorted(users)[:3])}")
 
 
+def make_archive(bundle: Path, dist: Path) -> Path:
+    """Linux: dist/motcua-VERSION-linux-ARCH.tar.gz, the bundle's folder as it is (modes and symbolic links kept),
+    unpacked on a commune PC with `sudo tar -xzf FILE -C /opt` (README). Written under a temporary name first."""
+    import platform
+    import tarfile
+
+    target = dist / f"motcua-{project_version()}-linux-{platform.machine()}.tar.gz"
+    partial = target.with_name(target.name + ".part")
+    with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        tar.add(bundle, arcname=bundle.name)
+    partial.replace(target)
+    print(f"ok   archive: {target}", flush=True)
+    return target
+
+
+def project_version() -> str:
+    return str(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"])
+
+
 def make_installer(bundle: Path, dist: Path, report: Report) -> str | None:
     """Windows: dist/motcua-setup-VERSION.exe with Inno Setup, when its compiler is here."""
     folders = [os.environ.get("PROGRAMFILES(X86)", r"C:\Program Files (x86)"), os.environ.get("PROGRAMFILES", "")]
@@ -363,7 +397,7 @@ def make_installer(bundle: Path, dist: Path, report: Report) -> str | None:
     if iscc is None:
         print("Inno Setup (iscc) is not installed: no installer made", flush=True)
         return None
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    version = project_version()
     command = [iscc, f"/DAppVersion={version}", f"/DSourceDir={bundle}", f"/O{dist}", str(HERE / "motcua.iss")]
     if subprocess.call(command) != 0:  # noqa: S603
         report.fail("installer: iscc failed")

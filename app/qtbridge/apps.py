@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.paths import icon_path
 from app.qtbridge.about import install_about
 from app.qtbridge.fonts import install_fonts
 from app.version import AGENT_PREFIX, about_line, set_app_name, user_agent
@@ -86,6 +88,7 @@ def application(*, offscreen: bool = False, point_size: int = 14) -> QApplicatio
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     install_fonts(app, point_size)
+    app.setWindowIcon(QIcon(str(icon_path())))  # the title bar and the task bar
     start_logging()
     return app
 

@@ -112,6 +112,25 @@ def plan(config: Config, *, dry_run: bool = False, windows: bool | None = None, 
     return steps
 
 
+def make_shortcuts(role: str, *, dry_run: bool = False, windows: bool | None = None) -> str:
+    """Linux: this role's app in the menu and on the desktop, "Cài đặt ban đầu" in the menu (app/shortcuts.py), and
+    the line that says so; on Windows the installer's Start-menu entries are there already (empty line)."""
+    if os.name == "nt" if windows is None else windows:
+        return ""
+    from app import shortcuts
+
+    names = " và ".join(f"“{s.name}”" for s, _desktop in shortcuts.shortcuts_for(role))
+    if dry_run:
+        return f"Biểu tượng {names}: chạy thử, chưa tạo."
+    try:
+        written = shortcuts.install(role)
+    except OSError as exc:
+        command = shlex.join(shown_program("app", "install-shortcuts", "--role", role))
+        return f"Chưa tạo được biểu tượng {names} ({exc.strerror or exc}). Gõ lệnh: {command}"
+    where = "trong menu và trên màn hình nền" if any(w.on_desktop for w in written) else "trong menu"
+    return f"Đã tạo biểu tượng {names} {where}."
+
+
 def _service_extra(config: Config) -> list[str]:
     extra = []
     if int(config.get("centre", "port")) != DEFAULT_PORT:

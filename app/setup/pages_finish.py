@@ -94,6 +94,7 @@ class SummaryPage(Page):
         self.steps: list[boot.Step] = []  # what Hoàn tất runs (the tests read it)
         self.outcomes: list[boot.Outcome] | None = None  # None until they ran
         self.account_outcomes: list[staff.AccountOutcome] = []
+        self.shortcuts_line = ""  # Linux: the menu entries and desktop icon made on Hoàn tất (app/shortcuts.py)
         self.running = False
 
     def initializePage(self) -> None:
@@ -122,12 +123,13 @@ class SummaryPage(Page):
             show_status(self.status, f"Không ghi được tệp cấu hình: {exc}", "error")
             return False
         opts = self.wiz.opts
+        self.shortcuts_line = boot.make_shortcuts(self.wiz.config.role, dry_run=opts.autostart_dry_run)
         self.steps = boot.plan(self.wiz.config, dry_run=opts.autostart_dry_run,
                                service_registered=opts.service_registered) if self.autostart.isVisible() and \
             self.autostart.isChecked() else []  # fmt: skip
         accounts = list(self.wiz.accounts) if self.wiz.config.role == "service-kiosk" else []
         data = self.wiz.config.data_dir().expanduser().resolve()  # as `serve` and install-service name it
-        saved = f"Đã lưu {path}."
+        saved = " ".join(filter(None, [f"Đã lưu {path}.", self.shortcuts_line]))
         if not self.steps and not accounts:
             show_status(self.status, saved, "ok")
             return True
@@ -154,6 +156,7 @@ class SummaryPage(Page):
         if self.wiz.opts.service_registered and self.wiz.config.role == "service-kiosk":
             lines.append(boot.SERVICE_DONE + " (trình cài đặt đã đăng ký).")
         lines += [boot.message(outcome) for outcome in outcomes]
+        lines += [self.shortcuts_line] if self.shortcuts_line else []
         ok = all(o.ok for o in made) and all(o.ok for o in outcomes)
         self._done(outcomes, "\n".join(lines), "ok" if ok else "error")
 

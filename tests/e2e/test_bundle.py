@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -47,9 +49,18 @@ def test_the_bundle_builds_and_every_executable_passes_its_smoke_test(tmp_path: 
         assert set(result["start_s"]) == ROLES
         assert all(seconds > 0 for seconds in result["start_s"].values())
         signing = {"signing"} if shutil.which("softhsm2-util") else set()  # CI installs SoftHSM2
-        assert set(result["checks_s"]) == {"escpos", "voice", "holidays", "scan", "autostart", *signing}
+        assert set(result["checks_s"]) == {"escpos", "voice", "holidays", "scan", "autostart", "shortcuts", *signing}
         assert result["files"] > 100
         assert 100 < result["bundle_mb"] <= MAX_BUNDLE_MB, result
+        archive = Path(result["archive"])  # what a commune's Ubuntu PC unpacks into /opt
+        assert archive.parent == dist
+        assert re.fullmatch(r"motcua-\d+\.\d+\.\d+-linux-\w+\.tar\.gz", archive.name)
+        assert 50 < result["archive_mb"] < result["bundle_mb"]
+        with tarfile.open(archive) as tar:
+            members = {m.name: m for m in tar.getmembers()}
+        assert len(members) == result["files"] + sum(1 for p in (dist / "motcua").rglob("*") if p.is_dir()) + 1
+        assert members["motcua/motcua-counter"].mode & 0o111  # still executable once unpacked
+        assert members["motcua/_internal/resources/icons/motcua.png"].isfile()
         names = {p.name for p in (dist / "motcua").iterdir()}
         exe = ".exe" if os.name == "nt" else ""
         assert names == {"_internal", *(f"{name}{exe}" for name in EXECUTABLES)}
