@@ -43,12 +43,15 @@ def run(args: argparse.Namespace) -> int | None:
     if args.command != "setup":
         return None
     from app.client.catalog_source import starting_catalog
-    from app.qtbridge.apps import application, parse_size
+    from app.qtbridge import single_instance
+    from app.qtbridge.apps import application, parse_size, second_start
     from app.setup.wizard import Options, SetupWizard
     from app.version import set_app_name
 
     set_app_name("setup")  # its log file and User-Agent
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
+    if (code := second_start(args, "setup", "Cài đặt ban đầu")) is not None:
+        return code  # one wizard at a time writes config.toml: the open one came to the front
     try:
         size = parse_size(args.size)
     except ValueError as exc:
@@ -72,6 +75,7 @@ def run(args: argparse.Namespace) -> int | None:
         wizard.close()
         print(f"setup ok: {len(names)} trang")
         return 0
+    single_instance.attach(wizard)
     if args.windowed:
         wizard.resize(*size)
         wizard.show()

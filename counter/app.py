@@ -19,7 +19,7 @@ from app.client.paired import paired_client
 from app.client.queue_client import ServiceError
 from app.config import parser_defaults
 from app.core.clock import Clock
-from app.qtbridge.apps import add_common_arguments, application, first_run, present
+from app.qtbridge.apps import add_common_arguments, application, first_run, present, second_start
 from app.qtbridge.events import StreamFactory, default_stream_factory
 from counter.controller import CounterController
 from counter.dossier.centre_calendar import CentreCalendar
@@ -78,6 +78,8 @@ def build(args: argparse.Namespace, backend: Backend, **kw: Any) -> CounterWindo
 def main(argv: list[str] | None = None) -> int:
     args = first_run(parse_args, argv, "counter")
     app = application(offscreen=bool(args.screenshot), point_size=12)
+    if (code := second_start(args, "counter", "Phần mềm Quầy")) is not None:
+        return code  # this app already runs here: its window came to the front
     try:
         backend = make_backend(args)
     except ServiceError as exc:  # not found on the LAN, a malformed address

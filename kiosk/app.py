@@ -21,7 +21,7 @@ from app.client.catalog_source import starting_catalog
 from app.client.queue_client import ServiceError
 from app.config import parser_defaults
 from app.core.catalog import Catalog
-from app.qtbridge.apps import add_common_arguments, application, first_run, present, wait_for
+from app.qtbridge.apps import add_common_arguments, application, first_run, present, second_start, wait_for
 from kiosk.controller import KioskController
 from kiosk.screens import Screen
 from kiosk.window import KioskWindow
@@ -129,6 +129,8 @@ def build(args: argparse.Namespace, client: QueueApi, catalog: Catalog, printer:
 def main(argv: list[str] | None = None) -> int:
     args = first_run(parse_args, argv, "service-kiosk")
     app = application(offscreen=bool(args.screenshot))
+    if (code := second_start(args, "kiosk", "Kiosk lấy số")) is not None:
+        return code  # this app already runs here: its window came to the front
     try:
         catalog = starting_catalog(args.catalog)
         printer = make_printer(args)

@@ -30,7 +30,15 @@ from app.client.paired import endpoint, has_token, paired_client  # --token-file
 from app.client.queue_client import ServiceError
 from app.dashboard.controller import DashboardController
 from app.dashboard.window import DashboardWindow
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, present, start_failure
+from app.qtbridge.apps import (
+    add_common_arguments,
+    application,
+    first_run,
+    parse_size,
+    present,
+    second_start,
+    start_failure,
+)
 from app.qtbridge.events import StreamFactory
 
 DEFAULT_SIZE = "1366x768"
@@ -118,6 +126,8 @@ def build(client: QueueApi, *, stream_factory: StreamFactory | None = None, **kw
 def main(argv: list[str] | None = None) -> int:
     args = first_run(parse_args, argv, "director")
     app = application(offscreen=bool(args.screenshot or args.smoke_test), point_size=11)
+    if (code := second_start(args, "dashboard", "Màn hình lãnh đạo")) is not None:
+        return code  # this app already runs here: its window came to the front
     try:
         size = parse_size(args.size or DEFAULT_SIZE)
         if args.screenshot:

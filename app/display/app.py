@@ -23,8 +23,9 @@ from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
+from app.qtbridge import single_instance
 from app.qtbridge.about import install_about
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, start_failure
+from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, second_start, start_failure
 
 DEFAULT_SIZE = "1920x1080"
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
@@ -95,6 +96,8 @@ def build(args: argparse.Namespace, client: QueueApi, *, sink: AudioSink | None 
 def main(argv: list[str] | None = None) -> int:
     args = first_run(parse_args, argv, "display")
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
+    if (code := second_start(args, "display", "Màn hình sảnh")) is not None:
+        return code  # this app already runs here: its window came to the front
     try:
         size = parse_size(args.size or DEFAULT_SIZE)
         if args.screenshot:
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             return smoke_test(window)
         window.ctl.start()
         install_about(window, client)  # the version in a corner; a banner if the service no longer serves it
+        single_instance.attach(window)  # a second start brings this TV's window forward instead of a second voice
         if args.windowed:
             window.resize(*size)
             window.show()

@@ -16,6 +16,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.paths import icon_path
+from app.qtbridge import single_instance
 from app.qtbridge.about import install_about
 from app.qtbridge.fonts import install_fonts
 from app.version import AGENT_PREFIX, about_line, set_app_name, user_agent
@@ -103,6 +104,18 @@ def start_logging() -> Path:
     return setup_logging(config_dir() / "logs", name, console_level=logging.WARNING, console_format="%(message)s")
 
 
+def second_start(args: argparse.Namespace, name: str, title: str) -> int | None:
+    """0 (and a line saying why) when app `name` already runs for this user: its window was brought to the front
+    and this start ends (single_instance.py). None to go on: this process now holds the app's lock, or the run
+    shows nothing to a person (--screenshot, --smoke-test), which never claims it."""
+    if getattr(args, "screenshot", None) or getattr(args, "smoke_test", False):
+        return None
+    if single_instance.claim_instance(name) is not None:
+        return None
+    print(single_instance.ALREADY_RUNNING.format(app=title), file=sys.stderr)
+    return 0
+
+
 def start_failure(exc: Exception, bad_input: tuple[type[Exception], ...] = ()) -> int:
     """What a Qt app says when it cannot start, before its window, and its exit code: a bad option or file
     (ValueError, `bad_input`) 2, the token file (OSError) 2, the service not found or refusing (its Vietnamese
@@ -133,6 +146,7 @@ def present(window: QWidget, *, windowed: bool, size: str, full: Literal["screen
     version in a corner and a banner if the service no longer serves it (about.py): every app's window keeps its
     controller as `ctl`, whose `client` is the service."""
     install_about(window, getattr(getattr(window, "ctl", None), "client", None))
+    single_instance.attach(window)  # a second start of this app brings this window forward
     if windowed:
         window.resize(*parse_size(size))
         window.show()

@@ -26,6 +26,7 @@ from app.qtbridge.apps import (
     first_run,
     parse_size,
     present,
+    second_start,
     start_failure,
     wants_setup,
 )
@@ -71,6 +72,8 @@ def make_client(args: argparse.Namespace) -> QueueApi:
 def main(argv: list[str] | None = None) -> int:
     args = first_run(parse_args, argv, "rating")
     app = application(offscreen=bool(args.screenshot or args.smoke_test))
+    if (code := second_start(args, f"rating-{args.counter}", f"Màn hình đánh giá của quầy {args.counter}")) is not None:
+        return code  # this app already runs here: its window came to the front
     try:
         size = parse_size(args.size or DEFAULT_SIZE)
         if args.screenshot:
