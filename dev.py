@@ -31,6 +31,7 @@ APT_PACKAGES = [
     "softhsm2", "poppler-utils",  # a real PKCS#11 token and pdfsig, the independent signature verifier (tests)
     "nodejs",  # runs the web board's and the follow page's scripts in tests (test_client_hall_parity.py)
     "desktop-file-utils",  # desktop-file-validate checks the Linux menu entries (test_shortcuts.py)
+    "dbus-daemon",  # a private session bus for the keep-the-screen-on tests (test_keep_awake.py)
 ]  # fmt: skip
 
 

@@ -25,7 +25,15 @@ from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
 from app.qtbridge import single_instance
 from app.qtbridge.about import install_about
-from app.qtbridge.apps import add_common_arguments, application, first_run, parse_size, second_start, start_failure
+from app.qtbridge.apps import (
+    add_common_arguments,
+    application,
+    first_run,
+    keep_screen_on,
+    parse_size,
+    second_start,
+    start_failure,
+)
 
 DEFAULT_SIZE = "1920x1080"
 OFFLINE_MESSAGE = "Lỗi: không kết nối được dịch vụ trung tâm{where}. Kiểm tra máy chủ đã bật và địa chỉ đúng."
@@ -128,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             window.setCursor(Qt.CursorShape.BlankCursor)  # a TV has no mouse; a stray pointer would sit on it
             window.showFullScreen()
+            keep_screen_on(window)  # the TV must not blank while it calls numbers
         return int(app.exec())
     finally:
         client.close()

@@ -152,8 +152,20 @@ def present(window: QWidget, *, windowed: bool, size: str, full: Literal["screen
         window.show()
     elif full == "screen":
         window.showFullScreen()
+        keep_screen_on(window)
     else:
         window.showMaximized()
+
+
+_AWAKE: list[Any] = []  # held for the process's life: the desktop drops it when the process ends
+
+
+def keep_screen_on(window: QWidget) -> None:
+    """A citizen-facing screen shown full screen (kiosk, hall display, rating) keeps the PC's screen from blanking
+    or sleeping while it runs (app/keep_awake.py; when nothing can hold it, the log says what to change)."""
+    from app.keep_awake import KeepAwake
+
+    _AWAKE.append(KeepAwake(window.windowTitle() or "Một Cửa", "Màn hình phục vụ công dân luôn sáng"))
 
 
 def wait_for(signal: Any, timeout_ms: int = 10_000) -> None:
