@@ -61,10 +61,11 @@ def may(role: str, permission: Permission) -> bool:
 # What a director changes is recorded under a person: a director's PC signs its director in with a username and PIN;
 # the PC's own device token (its pairing) reads the figures and the settings but changes neither (the audit would
 # name a PC, not a person, and anyone sitting at it could change the centre).
-PERSONAL_CHANGES = frozenset({Permission.SETTINGS, Permission.DEVICES})
+PERSONAL_CHANGES = frozenset({Permission.SETTINGS, Permission.DEVICES, Permission.NOTICE})
 SIGN_IN_TO_CHANGE = (
-    "Muốn thay đổi cài đặt hoặc ghép nối, gỡ thiết bị, lãnh đạo cần đăng nhập bằng tên và mã PIN trên màn hình "
-    "Lãnh đạo để nhật ký ghi đúng người thay đổi. Mã thiết bị của máy này chỉ dùng để xem."
+    "Muốn thay đổi cài đặt, dòng thông báo trên màn hình sảnh hoặc ghép nối, gỡ thiết bị, lãnh đạo cần đăng nhập "
+    "bằng tên và mã PIN trên màn hình Lãnh đạo để nhật ký ghi đúng người thay đổi. Mã thiết bị của máy này chỉ dùng "
+    "để xem."
 )
 
 

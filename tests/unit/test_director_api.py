@@ -66,6 +66,7 @@ def test_only_the_director_and_the_admin_read_figures_and_change_settings(env: E
         ("settings", lambda h: client.get("/api/settings", headers=h)),
         ("audit", lambda h: client.get("/api/settings/audit", headers=h)),
         ("change", lambda h: client.put("/api/settings", json=change, headers=h)),
+        ("notice", lambda h: client.put("/api/display/notice", json={"text": "Chiều nay nghỉ họp."}, headers=h)),
     ]
     for name, call in calls:
         nobody = call({})
@@ -78,7 +79,7 @@ def test_only_the_director_and_the_admin_read_figures_and_change_settings(env: E
         for headers in (director, admin):
             assert call(headers).status_code == 200, name
         by_pc = call(director_pc)  # the PC's own token reads; a change is the signed-in director's
-        if name == "change":
+        if name in ("change", "notice"):
             assert by_pc.status_code == 403
             assert by_pc.json()["message"] == SIGN_IN_TO_CHANGE
         else:
