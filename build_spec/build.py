@@ -27,6 +27,7 @@ first data shown. The exit code is 0 only when every check passed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import queue
@@ -160,6 +161,7 @@ def unexpected_stderr(text: str) -> list[str]:
 
 
 _CHECK_CONFIG = tempfile.mkdtemp(prefix="motcua-check-config-")
+atexit.register(shutil.rmtree, _CHECK_CONFIG, ignore_errors=True)  # the checks' logs and locks go with the run
 
 
 def app_env() -> dict[str, str]:

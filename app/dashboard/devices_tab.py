@@ -81,6 +81,7 @@ class DevicesTab(QWidget):
         self.reload_button = QPushButton("Tải lại")
         self.reload_button.clicked.connect(self.load)
         self.message = label("", "note")
+        self.message.setWordWrap(True)  # a long refusal wraps instead of widening the window
         bar.addWidget(self.pair_button)
         bar.addWidget(self.reload_button)
         bar.addWidget(self.message, 1)
@@ -103,7 +104,9 @@ class DevicesTab(QWidget):
                            when(r.get("last_seen")), "Đã gỡ ghép" if r.get("revoked") else "Đang dùng", ""]
                           for r in rows], text_columns=(0, 1, 3, 4, 5))  # fmt: skip
         for index, row in enumerate(rows):
-            if not row.get("revoked"):
+            if row.get("kept"):  # the service PC's own kiosk: unpairing it would stop the hall issuing tickets
+                self.table.setCellWidget(index, ACTION, label("Máy chủ", "note"))
+            elif not row.get("revoked"):
                 button = QPushButton("Gỡ ghép")
                 button.clicked.connect(lambda _c=False, r=row: self.unpair(r))
                 self.table.setCellWidget(index, ACTION, button)

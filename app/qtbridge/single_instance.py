@@ -38,6 +38,7 @@ class InstanceLock(QObject):
         self.raised = 0  # how many later starts asked this one to show itself (tests read it)
         self._server = QLocalServer(self)
         QLocalServer.removeServer(_key(name))  # a dead instance's socket file would refuse the name
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)  # this user's starts only
         self._server.listen(_key(name))
         self._server.newConnection.connect(self._show)
 

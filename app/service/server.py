@@ -86,14 +86,18 @@ HOSTED_KIOSK_NAME = "Kiosk trên máy chủ"
 
 def ensure_hosted_kiosk(data: Path, devices: DeviceRegistry, clock: Clock) -> None:
     """The kiosk on the service PC (`kiosk --host-service`, or attached to the boot-time service) acts as a kiosk,
-    not as the admin: its own device token in DATA/kiosk.token (0600), listed under Thiết bị like any paired PC.
-    Made on the first start, and again when the file was lost or the device unpaired (the next start)."""
+    not as the admin: its own device token in DATA/kiosk.token (0600), listed under Thiết bị like any paired PC but
+    not unpaired from there (the hall would stop issuing). Made on the first start, and again at the next start when
+    the file was lost or deleted (how the IT officer changes it)."""
     path = data / HOSTED_KIOSK_TOKEN
     with contextlib.suppress(OSError):
-        if devices.role_of(path.read_text(encoding="utf-8").strip()) == "kiosk":
+        kept = devices.device_of(path.read_text(encoding="utf-8").strip())
+        if kept is not None and kept.role == "kiosk":
+            devices.hosted_kiosk = kept.id  # the Thiết bị tab cannot unpair it (the hall would stop issuing)
             return
     made = devices.create(HOSTED_KIOSK_NAME, "kiosk", clock.now())
     write_atomic(path, (made["token"] + "\n").encode())
+    devices.hosted_kiosk = int(made["id"])
 
 
 class _Server(uvicorn.Server):

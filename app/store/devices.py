@@ -24,6 +24,12 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+HOSTED_KIOSK_KEPT = (
+    "Đây là kiosk chạy trên chính máy chủ Trung tâm: gỡ ghép sẽ làm kiosk ở sảnh ngừng cấp số. Kiosk này không gỡ "
+    "được ở đây; máy chủ đổi mã của nó khi cần (xóa tệp kiosk.token trong thư mục dữ liệu rồi khởi động lại máy chủ)."
+)
+
+
 @dataclass(frozen=True)
 class Device:
     id: int
@@ -40,6 +46,7 @@ class DeviceRegistry:
         self._unpaired: frozenset[str] = frozenset()  # hashes of device tokens an admin or director revoked
         self._last_seen = LastSeen(writer, self._clock)
         self._unpair_listeners: list[Callable[[int], None]] = []
+        self.hosted_kiosk: int | None = None  # the service PC's own kiosk (app/service/server.py): never unpaired
         self._listeners_lock = threading.Lock()
         self._writer.run(self._load)
 
@@ -81,7 +88,8 @@ class DeviceRegistry:
         return token_hash(token) in self._unpaired
 
     def list_devices(self) -> list[dict[str, Any]]:
-        """Every device but the admin token, newest first, with its last request (kept across restarts)."""
+        """Every device but the admin token, newest first, with its last request (kept across restarts); `kept`: the
+        service PC's own kiosk, which cannot be unpaired."""
 
         def job(tx: Tx) -> list[tuple[Any, ...]]:
             return tx.conn.execute(
@@ -91,7 +99,8 @@ class DeviceRegistry:
 
         seen = self._last_seen.latest()  # newer than the column by up to a minute
         return [{"id": int(i), "name": str(n), "role": str(r), "counter": c, "created_at": str(at),
-                 "revoked": bool(rev), "last_seen": to_iso(seen[int(i)]) if int(i) in seen else stored}
+                 "revoked": bool(rev), "last_seen": to_iso(seen[int(i)]) if int(i) in seen else stored,
+                 "kept": int(i) == self.hosted_kiosk}
                 for i, n, r, c, at, rev, stored in self._writer.run(job)]  # fmt: skip
 
     def revoke(self, device_id: int, now: datetime, who: str) -> dict[str, Any]:
@@ -105,6 +114,8 @@ class DeviceRegistry:
                 raise NotFound(f"Không có thiết bị số {device_id} (mã quản trị không gỡ được ở đây).",
                                code="unknown_device")  # fmt: skip
             name, role, counter, revoked = row
+            if device_id == self.hosted_kiosk:
+                raise DomainError(HOSTED_KIOSK_KEPT, code="hosted_kiosk")
             if not revoked:
                 tx.conn.execute("UPDATE devices SET revoked = 1 WHERE id = ?", (device_id,))
                 _audit(tx, now, who, f"device.{device_id}", "Gỡ ghép thiết bị", _describe(name, role, counter), "đã gỡ")

@@ -62,6 +62,7 @@ def test_the_kiosk_on_the_service_pc_has_a_kiosks_token_not_the_admins(tmp_path:
         listed = requests.get(f"{server.url}/api/devices", headers=admin, verify=str(server.ca_file), timeout=30)
         (device,) = [d for d in listed.json() if d["name"] == HOSTED_KIOSK_NAME]
         assert device["role"] == "kiosk"  # the director sees it under Thiết bị like any paired PC
+        assert device["kept"] is True  # without a Gỡ ghép button (app/dashboard/devices_tab.py)
         first = hosted.kiosk_token
     finally:
         server.stop()
@@ -69,12 +70,17 @@ def test_the_kiosk_on_the_service_pc_has_a_kiosks_token_not_the_admins(tmp_path:
     try:
         assert token_file.read_text(encoding="utf-8").strip() == first
         admin = {"Authorization": f"Bearer {again.admin_token}"}
-        gone = requests.delete(f"{again.url}/api/devices/{device['id']}", headers=admin, verify=str(again.ca_file),
+        kept = requests.delete(f"{again.url}/api/devices/{device['id']}", headers=admin, verify=str(again.ca_file),
                                timeout=30)  # fmt: skip
-        assert gone.status_code == 200, gone.text
+        assert kept.status_code == 400, kept.text  # the Thiết bị tab cannot stop the hall's kiosk by mistake
+        assert kept.json()["error"] == "hosted_kiosk"
+        assert kept.json()["message"].startswith("Đây là kiosk chạy trên chính máy chủ Trung tâm")
+        with QueueClient(again.url, first, ca_file=again.ca_file) as kiosk:
+            assert kiosk.issue("HT")["number"]  # still issuing
     finally:
         again.stop()
-    third = start_server(tmp_path / "data", tls="on")  # unpaired by mistake: the next start makes a new one
+    token_file.unlink()  # how the IT officer changes it: delete the file, restart the service
+    third = start_server(tmp_path / "data", tls="on")
     try:
         renewed = token_file.read_text(encoding="utf-8").strip()
         assert renewed != first
