@@ -23,7 +23,8 @@ SERVICE_DONE = "Dịch vụ trung tâm sẽ tự chạy khi bật máy và tự 
 NOTHING_AT_BOOT = {
     "counter": "Máy quầy không cần tự chạy: cán bộ mở phần mềm Quầy khi vào làm việc và đăng nhập bằng tài khoản "
     "của mình.",
-    "director": "Máy lãnh đạo không cần tự chạy: mở phần mềm Lãnh đạo khi cần xem.",
+    "director": "Máy lãnh đạo không cần tự chạy: mở phần mềm Lãnh đạo khi cần và đăng nhập bằng tên, mã PIN của lãnh "
+    "đạo (mọi thay đổi ghi tên người đăng nhập).",
     "rating": "Màn hình đánh giá không tự chạy khi bật máy: mở phần mềm Đánh giá sau khi đăng nhập.",
 }
 
