@@ -26,7 +26,8 @@ def token_hash(token: str) -> str:
 
 HOSTED_KIOSK_KEPT = (
     "Đây là kiosk chạy trên chính máy chủ Trung tâm: gỡ ghép sẽ làm kiosk ở sảnh ngừng cấp số. Kiosk này không gỡ "
-    "được ở đây; máy chủ đổi mã của nó khi cần (xóa tệp kiosk.token trong thư mục dữ liệu rồi khởi động lại máy chủ)."
+    "được ở đây. Muốn đổi mã của nó: xóa tệp kiosk.token trong thư mục dữ liệu, khởi động lại dịch vụ trung tâm, rồi "
+    "gỡ ghép dòng “Kiosk trên máy chủ” cũ ở đây."
 )
 
 

@@ -79,11 +79,21 @@ def test_the_kiosk_on_the_service_pc_has_a_kiosks_token_not_the_admins(tmp_path:
             assert kiosk.issue("HT")["number"]  # still issuing
     finally:
         again.stop()
-    token_file.unlink()  # how the IT officer changes it: delete the file, restart the service
+    token_file.unlink()  # how the IT officer changes it: delete the file, restart the service…
     third = start_server(tmp_path / "data", tls="on")
     try:
         renewed = token_file.read_text(encoding="utf-8").strip()
         assert renewed != first
+        admin = {"Authorization": f"Bearer {third.admin_token}"}
+        rows = requests.get(f"{third.url}/api/devices", headers=admin, verify=str(third.ca_file), timeout=30).json()
+        assert [(r["id"] == device["id"], r["kept"]) for r in rows if r["name"] == HOSTED_KIOSK_NAME] == [
+            (False, True), (True, False)]  # fmt: skip
+        gone = requests.delete(f"{third.url}/api/devices/{device['id']}", headers=admin, verify=str(third.ca_file),
+                               timeout=30)  # fmt: skip
+        assert gone.status_code == 200, gone.text  # …then unpair the old row: the old token stops working
+        with QueueClient(third.url, first, ca_file=third.ca_file) as old, pytest.raises(ServiceError) as refused:
+            old.issue("HT")
+        assert refused.value.code == "device_unpaired"
         with QueueClient(third.url, renewed, ca_file=third.ca_file) as kiosk:
             assert kiosk.issue("HT")["number"]
     finally:
