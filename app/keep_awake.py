@@ -53,7 +53,7 @@ class KeepAwake:
             raise OSError("SetThreadExecutionState")
 
     def _dbus(self, app: str, reason: str) -> None:
-        from jeepney import DBusAddress, DBusErrorResponse, new_method_call
+        from jeepney import DBusAddress, MessageType, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 
         if not os.environ.get("DBUS_SESSION_BUS_ADDRESS") and not os.environ.get("XDG_RUNTIME_DIR"):
@@ -68,14 +68,13 @@ class KeepAwake:
                 message = new_method_call(address, "Inhibit", "ss", (app, reason))
             try:
                 reply = self._connection.send_and_get_reply(message, timeout=CALL_TIMEOUT_S)
-                (cookie,) = reply.body if reply.header.message_type.name == "method_return" else (None,)
-            except (DBusErrorResponse, TimeoutError, ValueError) as exc:
-                refusals.append(f"{service[0]}: {exc}")
+            except TimeoutError as exc:
+                refusals.append(f"{service[0]}: {exc or 'không trả lời'}")
                 continue
-            if cookie is None:
+            if reply.header.message_type is not MessageType.method_return:  # an error: no such service here
                 refusals.append(f"{service[0]}: {reply.body}")
                 continue
-            self._cookie, self._service, self.how = int(cookie), service, service[0]
+            self._cookie, self._service, self.how = int(reply.body[0]), service, service[0]
             return
         raise OSError("; ".join(refusals) or "không có dịch vụ nào")
 

@@ -131,14 +131,11 @@ def install(role: str) -> list[Written]:
 
 
 def uninstall(keys: Sequence[str] = tuple(SHORTCUTS)) -> list[Path]:
-    removed = []
-    desktop = desktop_dir()
-    for key in keys:
-        for folder in (menu_dir(), desktop):
-            path = folder / SHORTCUTS[key].file_name if folder is not None else None
-            if path is not None and path.exists():
-                path.unlink()
-                removed.append(path)
+    folders = [folder for folder in (menu_dir(), desktop_dir()) if folder is not None]
+    removed = [folder / SHORTCUTS[key].file_name for key in keys for folder in folders
+               if (folder / SHORTCUTS[key].file_name).exists()]  # fmt: skip
+    for path in removed:
+        path.unlink()
     return removed
 
 

@@ -44,10 +44,11 @@ def endpoint(args: argparse.Namespace) -> Endpoint:
 
 
 def paired_client(cls: type[C], args: argparse.Namespace, *, with_token: bool = True, request_timeout: float = 5.0,
-                  discovery_timeout: float = 5.0) -> C:  # fmt: skip
+                  discovery_timeout: float = 5.0, found: Endpoint | None = None) -> C:  # fmt: skip
     """A `cls` (QueueClient or a subclass) for the service `endpoint(args)` names, or the one mDNS finds.
-    `with_token=False`: the app signs people in and needs the address and the CA only (the counter)."""
-    found = endpoint(args)
+    `with_token=False`: the app signs people in and needs the address and the CA only (the counter). `found`:
+    endpoint(args) when the caller has read it already."""
+    found = found or endpoint(args)
     token = found.token if with_token else None
     if found.url and found.paired and found.ca_file is not None:
         moved = _moved_service(cls, found, discovery_timeout)

@@ -26,7 +26,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 
 from app.child_process import shown_command
 from app.client.api import QueueApi
-from app.client.paired import endpoint, has_token, paired_client  # --token-file, else this PC's pairing, else sign-in
+from app.client.paired import endpoint, paired_client  # --token-file, else this PC's pairing, else sign-in
 from app.client.queue_client import ServiceError
 from app.dashboard.controller import DashboardController
 from app.dashboard.window import DashboardWindow
@@ -65,12 +65,13 @@ def make_client(args: argparse.Namespace) -> QueueApi:
         from app.client.dashboard_demo import dashboard_demo
 
         return dashboard_demo()
-    if not has_token(args) and (args.smoke_test or not can_ask()):
+    found = endpoint(args)  # the token file, or this PC's pairing (read once here: keyring or file)
+    if found.token is None and (args.smoke_test or not can_ask()):
         raise ValueError(MISSING_KEY_FILE)
     from app.client.sessions import SessionClient  # a QueueClient that can also sign a person in
 
-    client = paired_client(SessionClient, args, request_timeout=20.0)
-    if endpoint(args).paired and not args.smoke_test and can_ask():
+    client = paired_client(SessionClient, args, request_timeout=20.0, found=found)
+    if found.paired and not args.smoke_test and can_ask():
         still_paired(client)  # a lost PC the director unpaired says so instead of asking for a PIN
         client.set_token(None)  # the director signs in: what they change is theirs, not the PC's
     return client

@@ -23,14 +23,12 @@ from app.display.chime import with_chime
 from app.display.controller import DisplayController, StreamFactory
 from app.display.voice import VoicePackError, default_pack_dir, load_pack
 from app.display.window import DisplayWindow
-from app.qtbridge import single_instance
-from app.qtbridge.about import install_about
 from app.qtbridge.apps import (
     add_common_arguments,
     application,
     first_run,
-    keep_screen_on,
     parse_size,
+    present,
     second_start,
     start_failure,
 )
@@ -128,15 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             window.show()
             return smoke_test(window)
         window.ctl.start()
-        install_about(window, client)  # the version in a corner; a banner if the service no longer serves it
-        single_instance.attach(window)  # a second start brings this TV's window forward instead of a second voice
-        if args.windowed:
-            window.resize(*size)
-            window.show()
-        else:
+        if not args.windowed:
             window.setCursor(Qt.CursorShape.BlankCursor)  # a TV has no mouse; a stray pointer would sit on it
-            window.showFullScreen()
-            keep_screen_on(window)  # the TV must not blank while it calls numbers
+        # the version in a corner, a second start brings it forward, full screen kept on (the TV must not blank)
+        present(window, windowed=args.windowed, size=args.size or DEFAULT_SIZE, full="screen")
         return int(app.exec())
     finally:
         client.close()

@@ -91,7 +91,7 @@ def ensure_hosted_kiosk(data: Path, devices: DeviceRegistry, clock: Clock) -> No
     the file was lost or deleted (how the IT officer changes it)."""
     path = data / HOSTED_KIOSK_TOKEN
     with contextlib.suppress(OSError):
-        kept = devices.device_of(path.read_text(encoding="utf-8").strip())
+        kept = devices.find(path.read_text(encoding="utf-8").strip())  # not a request: no last-seen
         if kept is not None and kept.role == "kiosk":
             devices.hosted_kiosk = kept.id  # the Thiết bị tab cannot unpair it (the hall would stop issuing)
             return

@@ -62,10 +62,15 @@ class DeviceRegistry:
         return self._roles.get(token_hash(token))
 
     def device_of(self, token: str) -> Device | None:
-        device = self._devices.get(token_hash(token))
+        """The device a request's token belongs to, noted as seen now."""
+        device = self.find(token)
         if device is not None:
             self._last_seen.saw(device.id)  # written behind, at most once a minute (app/store/last_seen.py)
         return device
+
+    def find(self, token: str) -> Device | None:
+        """The device of `token`, without counting it as a request (the service's own start-up looks)."""
+        return self._devices.get(token_hash(token))
 
     def flush_last_seen(self) -> None:
         """Write the last-seen times still only in memory (the service is stopping)."""
